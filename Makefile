@@ -1,0 +1,49 @@
+# Chinese economic-text extraction. `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RAW    ?= raw
+OUT    ?= outputs
+WORKERS ?= 1
+SHARED ?= ../shared
+NER_DATA ?= $(SHARED)/corpora/ner/msra
+
+.DEFAULT_GOAL := help
+.PHONY: help extract test eval baseline bench bench-quantities train-ner eval-ner eval-entities gold-check clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+extract: $(VENV)/.installed ## extract every .txt under RAW (default raw/) into Parquet tables in OUT
+	$(PY) -m pipeline extract --input $(RAW) --output $(OUT) --workers $(WORKERS)
+
+test: $(VENV)/.installed ## run the test suite (accuracy ratchet included)
+	$(PY) -m pytest
+
+eval: $(VENV)/.installed ## score against the gold files; writes OUT/metrics.json and OUT/report.md
+	$(PY) -m pipeline evaluate --output $(OUT)
+
+eval-entities: $(VENV)/.installed ## entity scores for rules alone, model alone and both
+	$(PY) -m pipeline evaluate --entity-mode rules --output $(OUT)/entities-rules
+	$(PY) -m pipeline evaluate --entity-mode model --output $(OUT)/entities-model
+	$(PY) -m pipeline evaluate --entity-mode both --output $(OUT)/entities-both
+
+baseline: $(VENV)/.installed ## accept the current scores as the committed baseline (on purpose)
+	$(PY) -m pipeline evaluate --output $(OUT) --write-baseline
+
+gold-check: $(VENV)/.installed ## validate every gold file
+	$(PY) -m pipeline.gold check
+
+bench: bench-quantities ## all benchmarks
+
+bench-quantities: $(VENV)/.installed ## chars/s of quantity extraction beside jieba on the reports corpus
+	$(PY) -m pipeline.bench --corpus $(SHARED)/corpora/reports/texts
+
+clean: ## remove outputs (keeps outputs/README.md)
+	find $(OUT) -maxdepth 1 -type f ! -name README.md -delete

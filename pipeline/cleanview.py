@@ -1,0 +1,183 @@
+"""Clean view: a normalised copy of the document text for matching, with an offset map back.
+
+Every character of the view comes from one character of the document (one-to-one mapping such as
+full-width digits, or dropped characters and layout line breaks left out), so a span of the view
+maps back to a half-open span of the document text.
+"""
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+from pydantic import BaseModel, ConfigDict, field_validator
+
+DATA = Path(__file__).parent / "data" / "cleanview.toml"
+_LINE = regex.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
+_ENUM_START = regex.compile(r"[ \t　]*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+(?:[、．]|\.(?!\d))|——|--)")
+_SENTENCE_END = regex.compile(r"[。！？；!?;]+[”’」』）)]*|\n")
+
+
+class _Drop(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    chars: list[str]
+
+
+class _Chrome(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lines: list[str]
+
+
+class _Breaks(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sentence_final: str
+    keep_after: list[str]
+
+    @field_validator("keep_after")
+    @classmethod
+    def _compiles(cls, v):
+        for p in v:
+            try:
+                regex.compile(p)
+            except regex.error as exc:
+                raise ValueError(f"keep_after pattern {p!r}: {exc}") from None
+        return v
+
+
+class CleanRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    map: dict[str, str]
+    between_digits: dict[str, str]
+    drop: _Drop
+    chrome: _Chrome
+    breaks: _Breaks
+
+    @field_validator("map", "between_digits")
+    @classmethod
+    def _one_to_one(cls, v):
+        bad = [k for k, t in v.items() if len(k) != 1 or len(t) != 1]
+        if bad:
+            raise ValueError(f"mappings must be one character to one character: {bad}")
+        return v
+
+
+@functools.lru_cache(maxsize=1)
+def rules() -> CleanRules:
+    try:
+        return CleanRules.model_validate(tomllib.loads(DATA.read_text(encoding="utf-8")))
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
+        raise ValueError(f"{DATA.name}: {exc}") from None
+
+
+@functools.lru_cache(maxsize=1)
+def _tables():
+    r = rules()
+    table = dict(r.map)
+    for i in range(10):
+        table[chr(0xFF10 + i)] = str(i)
+    for i in range(26):
+        table[chr(0xFF21 + i)] = chr(0x41 + i)
+        table[chr(0xFF41 + i)] = chr(0x61 + i)
+    keep = regex.compile("|".join(f"(?:{p})" for p in r.breaks.keep_after)) if r.breaks.keep_after else None
+    return (table, dict(r.between_digits), set(r.drop.chars), set(r.chrome.lines),
+            set(r.breaks.sentence_final), keep)
+
+
+def _isdigit(ch: str) -> bool:
+    return "0" <= ch <= "9" or "０" <= ch <= "９"
+
+
+@dataclass
+class CleanView:
+    text: str            # the view
+    offsets: list[int]   # offsets[i] = index in the document of view character i
+    doc_len: int
+
+    def to_doc(self, start: int, end: int) -> tuple[int, int]:
+        """Half-open view span -> half-open document span."""
+        if end <= start:
+            raise ValueError("empty span")
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def sentences(self) -> list[tuple[int, int]]:
+        """Sentence spans in view offsets (split at 。！？； and paragraph breaks)."""
+        out, start = [], 0
+        for m in _SENTENCE_END.finditer(self.text):
+            end = m.end() if m.group(0) != "\n" else m.start()
+            if self.text[start:end].strip():
+                out.append((start, end))
+            start = m.end()
+        if self.text[start:].strip():
+            out.append((start, len(self.text)))
+        return out
+
+
+def build(text: str) -> CleanView:
+    table, between, drop, chrome, final, keep_after = _tables()
+    chars: list[str] = []
+    offs: list[int] = []
+    n = len(text)
+    pending_break: int | None = None  # doc index of a line break not yet decided
+    prev_line = ""
+    for lm in _LINE.finditer(text):
+        if lm.start() == lm.end():
+            break
+        line_start, line_end = lm.start(), lm.end()
+        body_end = line_end
+        while body_end > line_start and text[body_end - 1] in "\r\n":
+            body_end -= 1
+        body = text[line_start:body_end]
+        stripped = body.strip(" \t　\u00a0")
+        if not stripped or stripped in chrome:
+            if pending_break is None and line_end > body_end:
+                pending_break = body_end
+            continue
+        # decide the break before this line: keep it as a paragraph break or leave it out
+        if pending_break is not None and chars:
+            prev = next((c for c in reversed(chars) if c not in " \n"), "")
+            first = stripped[0]
+            keep = (prev in final or not prev or (_isdigit(prev) and _isdigit(first))
+                    or _ENUM_START.match(body) is not None
+                    or (keep_after is not None and keep_after.search(prev_line) is not None))
+            if keep and chars[-1] != "\n":
+                chars.append("\n")
+                offs.append(pending_break)
+        pending_break = None
+        prev_line = stripped
+        i = line_start
+        # leading indentation is left out
+        while i < body_end and text[i] in " \t　\u00a0":
+            i += 1
+        while i < body_end:
+            ch = text[i]
+            if ch in drop:
+                i += 1
+                continue
+            if ch in " \t　\u00a0\u2002\u2003\u2009\u202f":
+                j = i
+                while j < body_end and text[j] in " \t　\u00a0\u2002\u2003\u2009\u202f":
+                    j += 1
+                before = chars[-1] if chars else ""
+                after = text[j] if j < body_end else ""
+                if j == body_end:
+                    i = j  # trailing spaces
+                    continue
+                if (_isdigit(before) or before == "." or _isdigit(after)) and not (_isdigit(before) and _isdigit(after)):
+                    i = j  # a space beside a number (5 %, 增长 5.5%) is left out
+                    continue
+                chars.append(" ")
+                offs.append(i)
+                i = j
+                continue
+            if ch in between and i + 1 < n and chars and _isdigit(chars[-1]) and _isdigit(text[i + 1]):
+                ch = between[ch]
+            else:
+                ch = table.get(ch, ch)
+            chars.append(ch)
+            offs.append(i)
+            i += 1
+        if line_end > body_end:
+            pending_break = body_end
+    return CleanView("".join(chars), offs, n)

@@ -1,0 +1,117 @@
+"""The one place that composes the stages and decides overlaps.
+
+document text -> clean view -> sentences -> quantities (characters) -> tokens (spaCy + jieba)
+-> entities (rules + model) -> facts -> validated records (offsets into the document text).
+"""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from schemas import EntityRecord, FactRecord, QuantityRecord, RejectRecord
+
+from . import cleanview, entities, facts, quantities
+
+USE_MODEL = os.environ.get("PIPELINE_NER", "1") != "0"
+
+
+@dataclass
+class Extraction:
+    quantities: list[QuantityRecord] = field(default_factory=list)
+    entities: list[EntityRecord] = field(default_factory=list)
+    facts: list[FactRecord] = field(default_factory=list)
+    rejects: list[RejectRecord] = field(default_factory=list)
+
+
+@functools.lru_cache(maxsize=1)
+def ner_model():
+    """The statistical NER model behind one interface (pipeline.ner.NerModel), or None if disabled."""
+    if not USE_MODEL:
+        return None
+    try:
+        from .ner import NerModel
+    except ImportError as exc:  # the model package is missing: say so, run on rules alone
+        import sys
+        print(f"warning: NER model unavailable ({exc}); entities come from rules only", file=sys.stderr)
+        return None
+    return NerModel.load()
+
+
+def _validated(model, data: dict, text: str, out: Extraction, source: str, stage: str):
+    try:
+        return model.model_validate(data, context={"text": text})
+    except ValidationError as exc:
+        reason = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in exc.errors())
+        out.rejects.append(RejectRecord(doc_id=data.get("doc_id"), source=source, stage=stage,
+                                        reason=reason, start=data.get("start"), end=data.get("end")))
+        return None
+
+
+def extract(text: str, doc_id: str = "text", source: str = "<text>",
+            entity_mode: str = "both") -> Extraction:
+    """Run every stage on one document text. entity_mode: "rules", "model" or "both"."""
+    out = Extraction()
+    view = cleanview.build(text)
+    vt = view.text
+    sents = view.sentences()
+    sent_of = _sentence_index(sents)
+
+    # quantities
+    qs = quantities.find(vt)
+    for q in qs:
+        s, e = view.to_doc(q.start, q.end)
+        ss, se = sents[sent_of(q.start)] if sents else (q.start, q.end)
+        ds, de = view.to_doc(ss, se)
+        rec = _validated(QuantityRecord, dict(
+            doc_id=doc_id, start=s, end=e, text=text[s:e], value=q.value, value_max=q.value_max,
+            unit=q.unit, kind=q.kind, approx=q.approx, norm=q.norm, rule=q.rule,
+            sentence_start=ds, sentence_end=de), text, out, source, "quantities")
+        if rec:
+            out.quantities.append(rec)
+
+    # entities
+    doc = entities.span_ruler_nlp()(vt) if vt else None
+    rule_spans = entities.rule_spans(vt, doc) if doc is not None and entity_mode != "model" else []
+    model_spans = []
+    model = ner_model() if entity_mode != "rules" else None
+    if model is not None and vt:
+        model_spans = [entities.Span(s, e, lab, "model", "ner_model") for s, e, lab in model.predict([vt])[0]]
+    if entity_mode == "model":
+        spans = model_spans
+    else:
+        spans = entities.combine_rules_and_model(rule_spans, model_spans)
+    for sp in spans:
+        s, e = view.to_doc(sp.start, sp.end)
+        rec = _validated(EntityRecord, dict(doc_id=doc_id, start=s, end=e, text=text[s:e], label=sp.label,
+                                            source=sp.source, rule=sp.rule), text, out, source, "entities")
+        if rec:
+            out.entities.append(rec)
+
+    # facts
+    for f in facts.link(vt, sents, qs):
+        q = f.quantity
+        s, e = view.to_doc(q.start, q.end)
+        ms, me = view.to_doc(f.metric_start, f.metric_end)
+        ss, se = sents[sent_of(q.start)]
+        ds, de = view.to_doc(ss, se)
+        rec = _validated(FactRecord, dict(
+            doc_id=doc_id, start=s, end=e, text=text[s:e], metric="".join(text[ms:me].split()),
+            metric_start=ms, metric_end=me, predicate=f.predicate, direction=f.direction,
+            value=q.value, value_max=q.value_max, unit=q.unit, kind=q.kind, approx=q.approx,
+            sentence="".join(text[ds:de].split()), rule=f.rule), text, out, source, "facts")
+        if rec:
+            out.facts.append(rec)
+    return out
+
+
+def _sentence_index(sents: list[tuple[int, int]]):
+    import bisect
+    starts = [s for s, _ in sents]
+
+    def find(pos: int) -> int:
+        return max(0, bisect.bisect_right(starts, pos) - 1)
+
+    return find

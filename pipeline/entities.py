@@ -1,0 +1,258 @@
+"""Entities: rule spans (bylines, 《》 titles, gazetteer, spaCy SpanRuler suffix patterns) and the
+statistical model's spans, combined by one named overlap policy.
+
+Everything here works on the clean view (offsets in the view); the composer maps spans back.
+"""
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+from pydantic import BaseModel, ConfigDict, model_validator
+
+RULES_PATH = Path(__file__).parent / "data" / "entity_rules.toml"
+LABELS = ("PER", "ORG", "GPE", "LOC", "FAC", "WORK")
+_HAN1 = r"\p{Han}"
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    label: str
+    source: str   # "rule" or "model" (or "rule+model" after combining)
+    rule: str
+
+
+class _Bylines(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    before_names: list[str]
+    after_names: list[str]
+
+
+class _Suffixes(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ORG: list[str]
+    FAC: list[str]
+    GPE: list[str]
+
+
+class _Stop(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tokens: list[str]
+
+
+class _Gazetteer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    GPE: list[str]
+    LOC: list[str]
+    not_entities: list[str]
+
+
+class EntityRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    bylines: _Bylines
+    suffixes: _Suffixes
+    stop: _Stop
+    gazetteer: _Gazetteer
+
+    @model_validator(mode="after")
+    def _no_dupes(self):
+        for name in ("ORG", "FAC", "GPE"):
+            lst = getattr(self.suffixes, name)
+            if len(set(lst)) != len(lst):
+                raise ValueError(f"duplicate suffix in suffixes.{name}")
+        both = set(self.gazetteer.GPE) & set(self.gazetteer.LOC)
+        if both:
+            raise ValueError(f"places listed as both GPE and LOC: {sorted(both)}")
+        return self
+
+
+@functools.lru_cache(maxsize=1)
+def rules() -> EntityRules:
+    try:
+        return EntityRules.model_validate(tomllib.loads(RULES_PATH.read_text(encoding="utf-8")))
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
+        raise ValueError(f"{RULES_PATH.name}: {exc}") from None
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer() -> dict[str, str]:
+    """Place names: the project's lists plus jieba's ns-tagged words that end in a division suffix."""
+    import jieba
+
+    r = rules()
+    suffixes = tuple(r.suffixes.GPE)
+    out: dict[str, str] = {}
+    dict_path = Path(jieba.__file__).parent / "dict.txt"
+    ns_words = set()
+    with open(dict_path, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "ns":
+                ns_words.add(parts[0])
+    for w in ns_words:
+        if 2 <= len(w) <= 8 and w.endswith(suffixes) and regex.fullmatch(r"\p{Han}+", w):
+            out[w] = "GPE"
+            for suf in suffixes:
+                stem = w[: -len(suf)]
+                if w.endswith(suf) and len(stem) >= 2 and stem in ns_words:
+                    out.setdefault(stem, "GPE")
+    for w in r.gazetteer.GPE:
+        out[w] = "GPE"
+    for w in r.gazetteer.LOC:
+        out[w] = "LOC"
+    for w in r.gazetteer.not_entities:
+        out.pop(w, None)
+    return out
+
+
+# -- rule finders ----------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _byline_regexes():
+    r = rules()
+    name = r"\p{Han}(?: ?\p{Han}){1,2}"
+    names = rf"{name}(?:[ ]+{name})*"
+    before = "|".join(regex.escape(m) for m in sorted(r.bylines.before_names, key=len, reverse=True))
+    after = "|".join(regex.escape(m) for m in r.bylines.after_names)
+    return (regex.compile(rf"(?:{before})[ ]*(?P<names>{names})"),
+            regex.compile(rf"(?:^|(?<=[。，；\n ]))(?P<names>{names})[ ]+(?:{after})(?!\p{{Han}})"))
+
+
+def _split_names(s: str, offset: int) -> list[tuple[int, int]]:
+    """'李英俊 董 蕾' -> [李英俊, 董 蕾]: single characters separated by a space pair up."""
+    parts = [(m.start(), m.end()) for m in regex.finditer(r"\p{Han}+", s)]
+    out, i = [], 0
+    while i < len(parts):
+        a, b = parts[i]
+        if b - a == 1 and i + 1 < len(parts) and parts[i + 1][1] - parts[i + 1][0] <= 2:
+            out.append((offset + a, offset + parts[i + 1][1]))
+            i += 2
+            continue
+        if 2 <= b - a <= 4:
+            out.append((offset + a, offset + b))
+        i += 1
+    return out
+
+
+def find_bylines(text: str) -> list[Span]:
+    out = []
+    before, after = _byline_regexes()
+    for rx, rule in ((before, "byline"), (after, "photo_credit")):
+        for m in rx.finditer(text):
+            for s, e in _split_names(m.group("names"), m.start("names")):
+                out.append(Span(s, e, "PER", "rule", rule))
+    return out
+
+
+_WORK = regex.compile(r"《(?P<t>[^《》\n]{1,60})》")
+
+
+def find_works(text: str) -> list[Span]:
+    return [Span(m.start("t"), m.end("t"), "WORK", "rule", "book_title") for m in _WORK.finditer(text)]
+
+
+@functools.lru_cache(maxsize=1)
+def span_ruler_nlp():
+    """The segmenter's nlp with a SpanRuler holding the suffix patterns built from the rules file."""
+    from .segment import nlp as base_nlp
+
+    nlp = base_nlp()
+    if "entity_suffix_ruler" in nlp.pipe_names:
+        return nlp
+    r = rules()
+    name_tok = {"TEXT": {"NOT_IN": r.stop.tokens, "REGEX": r"^[\u3400-\u9fffA-Za-z]+$"}, "OP": "{1,4}"}
+    patterns = []
+    for label in ("ORG", "FAC", "GPE"):
+        for suf in getattr(r.suffixes, label):
+            patterns.append({"label": label, "pattern": [name_tok, {"TEXT": suf}], "id": f"suffix_{label}"})
+    ruler = nlp.add_pipe("span_ruler", name="entity_suffix_ruler",
+                         config={"spans_key": "suffix", "overwrite": True})
+    ruler.add_patterns(patterns)
+    return nlp
+
+
+def find_suffix_spans(doc) -> list[Span]:
+    """Longest suffix-rule span ending at each suffix token."""
+    best: dict[int, tuple[int, str]] = {}
+    for sp in doc.spans.get("suffix", []):
+        s, e = sp.start_char, sp.end_char
+        if e not in best or s < best[e][0]:
+            best[e] = (s, sp.label_)
+    gaz = gazetteer()
+    out = []
+    for e, (s, label) in best.items():
+        surface = doc.text[s:e]
+        if label == "GPE" and surface not in gaz and len(surface) > 6:
+            continue  # a long unknown 'place' is usually a phrase ending in 市/区
+        out.append(Span(s, e, label, "rule", f"suffix_{label}"))
+    return out
+
+
+def find_gazetteer(doc) -> list[Span]:
+    """Places: runs of 1-3 tokens whose concatenation is a gazetteer entry (longest first)."""
+    gaz = gazetteer()
+    toks = [(t.idx, t.idx + len(t.text), t.text) for t in doc]
+    out, i = [], 0
+    while i < len(toks):
+        hit = None
+        for n in (3, 2, 1):
+            if i + n <= len(toks):
+                w = "".join(t[2] for t in toks[i:i + n])
+                if w in gaz and toks[i + n - 1][1] - toks[i][0] == len(w):
+                    hit = (n, w)
+                    break
+        if hit:
+            n, w = hit
+            out.append(Span(toks[i][0], toks[i + n - 1][1], gaz[w], "rule", "gazetteer"))
+            i += n
+        else:
+            i += 1
+    return out
+
+
+def rule_spans(text: str, doc) -> list[Span]:
+    """All rule spans, overlaps decided: bylines and titles first, then the longest."""
+    ordered = find_bylines(text) + find_works(text)
+    rest = find_suffix_spans(doc) + find_gazetteer(doc)
+    rest.sort(key=lambda s: (s.start - s.end, s.start))
+    return _non_overlapping(ordered + rest)
+
+
+def _non_overlapping(spans: list[Span]) -> list[Span]:
+    taken: list[Span] = []
+    for sp in spans:
+        if all(sp.end <= t.start or t.end <= sp.start for t in taken):
+            taken.append(sp)
+    return sorted(taken, key=lambda s: s.start)
+
+
+# -- the overlap policy ------------------------------------------------------------------------------
+_MODEL_COMPATIBLE = {"LOC": {"GPE", "LOC", "FAC"}, "ORG": {"ORG"}, "PER": {"PER"}}
+
+
+def combine_rules_and_model(rule: list[Span], model: list[Span]) -> list[Span]:
+    """The overlap policy `longest_span_rule_label`:
+
+    - same span from both: one row, source "rule+model", the rule's finer label (GPE/LOC/FAC from the
+      rules refine the model's LOC);
+    - overlapping spans: the longer wins; on equal length the rule span wins;
+    - bylines and book titles always win (they are exact by construction).
+    """
+    by_span = {(m.start, m.end): m for m in model}
+    merged: list[Span] = []
+    for r in rule:
+        m = by_span.pop((r.start, r.end), None)
+        if m is not None and r.label in _MODEL_COMPATIBLE.get(m.label, set()):
+            merged.append(Span(r.start, r.end, r.label, "rule+model", r.rule))
+        elif m is not None:
+            merged.append(r)
+        else:
+            merged.append(r)
+    pinned = [s for s in merged if s.rule in ("byline", "photo_credit", "book_title")]
+    others = [s for s in merged if s not in pinned] + list(by_span.values())
+    others.sort(key=lambda s: (s.start - s.end, 0 if s.source != "model" else 1, s.start))
+    return _non_overlapping(pinned + others)

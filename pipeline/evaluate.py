@@ -1,0 +1,254 @@
+"""Scorer: the pipeline against the gold files (tests/gold/docs), per table, kind, label, genre, doc.
+
+Writes outputs/metrics.json and outputs/report.md (every false positive and false negative with its
+sentence), prints the tables and the change against the committed baseline
+(tests/gold/baseline.json). Only predictions inside a gold file's window are scored.
+"""
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from . import gold
+
+BASELINE = gold.ROOT / "tests" / "gold" / "baseline.json"
+TOLERANCE = 0.005
+AREA_UNITS = {"亩", "平方米", "平方公里", "公顷"}
+# the gold uses finer kind names than the output contract; this is the one mapping between them
+GOLD_KIND = {"percentage_point": "pp", "multiple": "ratio", "fraction": "ratio"}
+
+
+def gold_kind(q: dict) -> str:
+    k = GOLD_KIND.get(q["kind"], q["kind"])
+    if k == "measure" and q["unit"] in AREA_UNITS:
+        return "area"
+    return k
+
+
+def _close(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+
+
+def _prf(tp: int, n_pred: int, n_gold: int) -> dict:
+    p = tp / n_pred if n_pred else (1.0 if not n_gold else 0.0)
+    r = tp / n_gold if n_gold else (1.0 if not n_pred else 0.0)
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"p": round(p, 4), "r": round(r, 4), "f1": round(f, 4), "tp": tp, "pred": n_pred, "gold": n_gold}
+
+
+class Tally:
+    def __init__(self):
+        self.c = defaultdict(lambda: [0, 0, 0])  # key -> [tp, pred, gold]
+
+    def add(self, key, tp=0, pred=0, gold_=0):
+        c = self.c[key]
+        c[0] += tp
+        c[1] += pred
+        c[2] += gold_
+
+    def prf(self, key) -> dict:
+        tp, p, g = self.c[key]
+        return _prf(tp, p, g)
+
+    def keys(self, prefix):
+        return sorted(k[1] for k in self.c if k[0] == prefix)
+
+
+def _sentence(text: str, s: int, e: int) -> str:
+    a = max(text.rfind(c, 0, s) for c in "。！？\n") + 1
+    bs = [i for i in (text.find(c, e) for c in "。！？\n") if i >= 0]
+    b = min(bs) + 1 if bs else len(text)
+    return "".join(text[a:b].split())[:160]
+
+
+def score(docs, entity_mode: str = "both") -> tuple[dict, list[str]]:
+    from .compose import extract
+
+    t = Tally()
+    report: list[str] = []
+    for d in docs:
+        text, (wa, wb) = d.text, d.window
+        ex = extract(text, doc_id=d.name, entity_mode=entity_mode)
+        inside = lambda r: wa <= r.start and r.end <= wb  # noqa: E731
+        groups = [("all",), ("genre", d.genre), ("doc", d.name)]
+        lines = [f"\n## {d.name} ({d.split}, {d.genre})\n"]
+
+        # quantities
+        gq = {(q["start"], q["end"]): q for q in d.data["quantities"]}
+        pq = {(q.start, q.end): q for q in ex.quantities if inside(q)}
+        for key in gq.keys() | pq.keys():
+            g, p = gq.get(key), pq.get(key)
+            vu = bool(g and p and _close(g["value"], p.value) and _close(g.get("value_max"), p.value_max)
+                      and g["unit"] == p.unit)
+            for grp in groups:
+                t.add(("q_span",) + grp, tp=int(bool(g and p)), pred=int(bool(p)), gold_=int(bool(g)))
+                t.add(("q_value",) + grp, tp=int(vu), pred=int(bool(p)), gold_=int(bool(g)))
+            if g:
+                t.add(("q_kind", gold_kind(g)), tp=int(bool(p)), gold_=1)
+                t.add(("q_kind_value", gold_kind(g)), tp=int(vu), gold_=1)
+            if p:
+                t.add(("q_kind", p.kind), pred=1)
+                t.add(("q_kind_value", p.kind), pred=1)
+            if g and not p:
+                lines.append(f"- FN quantity `{g['surface']}` ({gold_kind(g)}) — {_sentence(text, *key)}")
+            elif p and not g:
+                lines.append(f"- FP quantity `{p.text}` ({p.kind}) — {_sentence(text, *key)}")
+            elif not vu:
+                lines.append(f"- VALUE `{p.text}`: gold {g['value']} {g.get('value_max')} {g['unit']!r}, "
+                             f"got {p.value} {p.value_max} {p.unit!r}")
+        # overlap matching (a predicted span overlapping a gold span counts)
+        gsp, psp = list(gq), list(pq)
+        ov_g = sum(any(ps < ge and gs < pe for ps, pe in psp) for gs, ge in gsp)
+        ov_p = sum(any(ps < ge and gs < pe for gs, ge in gsp) for ps, pe in psp)
+        t.add(("q_overlap_g", "all"), tp=ov_g, gold_=len(gsp))
+        t.add(("q_overlap_p", "all"), tp=ov_p, pred=len(psp))
+
+        # entities
+        ge_ = {(e["start"], e["end"], e["label"]) for e in d.data["entities"]}
+        pe_ = {(e.start, e.end, e.label) for e in ex.entities if inside(e)}
+        for key in ge_ | pe_:
+            ing, inp = key in ge_, key in pe_
+            for grp in groups + [("label", key[2])]:
+                t.add(("ent",) + grp, tp=int(ing and inp), pred=int(inp), gold_=int(ing))
+            if ing != inp:
+                lines.append(f"- {'FN' if ing else 'FP'} entity `{text[key[0]:key[1]]}` {key[2]}")
+
+        # facts: strict (quantity span, value, unit, metric) and lenient (metric containment)
+        gf = []
+        for f in d.data["facts"]:
+            q = gq[(f["q_start"], f["q_end"])]
+            gf.append(((f["q_start"], f["q_end"]), q["value"], q["unit"], f["metric"]))
+        pf = [((f.start, f.end), f.value, f.unit, f.metric) for f in ex.facts if inside(f)]
+
+        def match(a, b, lenient):
+            if a[0] != b[0] or not _close(a[1], b[1]) or a[2] != b[2]:
+                return False
+            return a[3] == b[3] or (lenient and (a[3] in b[3] or b[3] in a[3]))
+
+        for mode in ("strict", "lenient"):
+            used = set()
+            tp = 0
+            for g in gf:
+                for j, p in enumerate(pf):
+                    if j not in used and match(g, p, mode == "lenient"):
+                        used.add(j)
+                        tp += 1
+                        break
+                else:
+                    if mode == "strict":
+                        lines.append(f"- FN fact `{g[3]}` ← `{text[g[0][0]:g[0][1]]}`")
+            if mode == "strict":
+                for j, p in enumerate(pf):
+                    if j not in used:
+                        lines.append(f"- FP fact `{p[3]}` ← `{text[p[0][0]:p[0][1]]}`")
+            for grp in groups:
+                t.add((f"fact_{mode}",) + grp, tp=tp, pred=len(pf), gold_=len(gf))
+        report.extend(lines)
+
+    m = {
+        "quantities": {"span": t.prf(("q_span", "all")), "value_unit": t.prf(("q_value", "all")),
+                       "overlap": _prf(0, 0, 0) | {
+                           "p": round(t.c[("q_overlap_p", "all")][0] / max(1, t.c[("q_overlap_p", "all")][1]), 4),
+                           "r": round(t.c[("q_overlap_g", "all")][0] / max(1, t.c[("q_overlap_g", "all")][2]), 4)},
+                       "per_kind": {k: {"span": t.prf(("q_kind", k)), "value_unit": t.prf(("q_kind_value", k))}
+                                    for k in t.keys("q_kind")},
+                       "per_genre": {g: t.prf(("q_span", "genre", g)) for g in {k[2] for k in t.c if k[:2] == ("q_span", "genre")}},
+                       "per_doc": {g: t.prf(("q_span", "doc", g)) for g in {k[2] for k in t.c if k[:2] == ("q_span", "doc")}}},
+        "entities": {"all": t.prf(("ent", "all")),
+                     "per_label": {lab: t.prf(("ent", "label", lab)) for lab in
+                                   sorted({k[2] for k in t.c if k[:2] == ("ent", "label")})},
+                     "per_genre": {g: t.prf(("ent", "genre", g)) for g in {k[2] for k in t.c if k[:2] == ("ent", "genre")}}},
+        "facts": {"strict": t.prf(("fact_strict", "all")), "lenient": t.prf(("fact_lenient", "all")),
+                  "per_genre": {g: t.prf(("fact_strict", "genre", g)) for g in {k[2] for k in t.c if k[:2] == ("fact_strict", "genre")}}},
+    }
+    ov = m["quantities"]["overlap"]
+    ov["f1"] = round(2 * ov["p"] * ov["r"] / (ov["p"] + ov["r"]), 4) if ov["p"] + ov["r"] else 0.0
+    return m, report
+
+
+def headline(m: dict) -> dict:
+    return {"quantities_span_f1": m["quantities"]["span"]["f1"],
+            "quantities_value_unit_f1": m["quantities"]["value_unit"]["f1"],
+            "facts_strict_f1": m["facts"]["strict"]["f1"],
+            "facts_lenient_f1": m["facts"]["lenient"]["f1"],
+            "entities_f1": m["entities"]["all"]["f1"]}
+
+
+def print_tables(name: str, m: dict, out=sys.stdout):
+    w = out.write
+    w(f"\n=== {name} ===\n")
+    w(f"{'table':32} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6}\n")
+    rows = [("quantities span", m["quantities"]["span"]), ("quantities value+unit", m["quantities"]["value_unit"]),
+            ("quantities overlap", m["quantities"]["overlap"]), ("facts strict", m["facts"]["strict"]),
+            ("facts lenient (metric contains)", m["facts"]["lenient"]), ("entities", m["entities"]["all"])]
+    for label, r in rows:
+        w(f"{label:32} {r['p']:6.3f} {r['r']:6.3f} {r['f1']:6.3f} {r.get('gold', ''):>6}\n")
+    w("quantities per kind (span F1 / value+unit F1, gold count):\n")
+    for k, r in m["quantities"]["per_kind"].items():
+        w(f"  {k:18} {r['span']['f1']:6.3f} {r['value_unit']['f1']:6.3f} {r['span']['gold']:>6}\n")
+    w("quantities per genre (span F1):  " + ", ".join(f"{g} {r['f1']:.3f}" for g, r in sorted(m["quantities"]["per_genre"].items())) + "\n")
+    w("facts per genre (strict F1):     " + ", ".join(f"{g} {r['f1']:.3f}" for g, r in sorted(m["facts"]["per_genre"].items())) + "\n")
+    w("entities per label (F1):         " + ", ".join(f"{g} {r['f1']:.3f} (P {r['p']:.2f} R {r['r']:.2f}, {r['gold']})" for g, r in m["entities"]["per_label"].items()) + "\n")
+
+
+def run(split: str = "all", entity_mode: str = "both", out_dir: Path | None = None):
+    docs = [d for d in gold.load_all() if d.text is not None]
+    skipped = [d.name for d in gold.load_all() if d.text is None]
+    result, report = {}, []
+    for sp in (["dev", "test"] if split == "all" else [split]):
+        sel = [d for d in docs if d.split == sp]
+        if not sel:
+            continue
+        m, rep = score(sel, entity_mode)
+        result[sp] = m
+        report.append(f"\n# {sp} split\n")
+        report.extend(rep)
+    result["skipped_missing_source"] = skipped
+    result["entity_mode"] = entity_mode
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "metrics.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+        (out_dir / "report.md").write_text("# Errors against the gold\n" + "\n".join(report) + "\n", encoding="utf-8")
+    return result
+
+
+def compare_baseline(result: dict) -> list[str]:
+    """Headline drops beyond the tolerance on the test split, as readable lines."""
+    if not BASELINE.exists() or "test" not in result:
+        return []
+    base = json.loads(BASELINE.read_text(encoding="utf-8"))
+    now = headline(result["test"])
+    return [f"{k}: {now[k]:.4f} < baseline {v:.4f}" for k, v in base["test"].items()
+            if k in now and now[k] < v - TOLERANCE]
+
+
+def main(args) -> int:
+    result = run(args.split, args.entity_mode, Path(args.output))
+    for sp in ("dev", "test"):
+        if sp in result:
+            print_tables(f"{sp} split ({'rules+model' if args.entity_mode == 'both' else args.entity_mode})", result[sp])
+    if result["skipped_missing_source"]:
+        print(f"skipped (source not found, ../shared missing?): {', '.join(result['skipped_missing_source'])}")
+    if BASELINE.exists() and "test" in result:
+        base = json.loads(BASELINE.read_text(encoding="utf-8"))["test"]
+        now = headline(result["test"])
+        print("\ntest split against the committed baseline:")
+        for k, v in now.items():
+            b = base.get(k)
+            print(f"  {k:28} {v:.4f}" + (f"  (baseline {b:.4f}, {v - b:+.4f})" if b is not None else ""))
+    print(f"\nwrote {args.output}/metrics.json and {args.output}/report.md")
+    if args.write_baseline:
+        data = {sp: headline(result[sp]) for sp in ("dev", "test") if sp in result}
+        BASELINE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"baseline written to {BASELINE.relative_to(gold.ROOT)}")
+    if args.check_baseline:
+        drops = compare_baseline(result)
+        for line in drops:
+            print("DROP " + line)
+        return 1 if drops else 0
+    return 0

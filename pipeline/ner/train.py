@@ -1,0 +1,352 @@
+"""Train the BiLSTM-CRF NER model.
+
+    python -m pipeline.ner.train --data /work/shared/corpora/ner/msra --out pipeline/ner/model --seed 1
+
+Reads ``msra_train_bio`` in --data (or --train FILE), keeps the last ``dev_size``
+sentences as a dev split, trains with torch when it is importable (``--backend torch``,
+one CPU thread) or with the built-in numpy implementation (``--backend numpy``, slow,
+meant for tiny models / tests), and exports numpy weights + vocab + lexicon to --out
+after every epoch whose dev F1 is the best so far.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import sys
+import time
+
+import numpy as np
+
+from .features import (
+    LEX_CATS,
+    TAG2ID,
+    TAGS,
+    Lexicon,
+    build_vocab,
+    chunk_spans,
+    featurize,
+    read_bio,
+    tags_to_spans,
+)
+
+CONFIG_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "config.json")
+
+
+def log(*a):
+    print(time.strftime("%H:%M:%S"), *a, flush=True)
+
+
+# ------------------------------------------------------------------ data
+def chunk_sentence(text: str, tags: list[str], max_len: int):
+    allowed = lambda p: p >= len(tags) or not tags[p].startswith("I-")  # noqa: E731
+    return [(text[s:e], tags[s:e]) for s, e in chunk_spans(text, max_len, allowed)]
+
+
+def make_examples(sents, vocab, lexicon, max_len):
+    ex = []
+    for text, tags in sents:
+        for t, tg in chunk_sentence(text, tags, max_len):
+            c, bl, br, lx = featurize(t, vocab, lexicon)
+            y = np.asarray([TAG2ID.get(x, 0) for x in tg], dtype=np.int64)
+            ex.append((c, bl, br, lx, y))
+    return ex
+
+
+def batches(examples, batch_size, rng: random.Random):
+    """Length-bucketed batches in random order."""
+    idx = sorted(range(len(examples)), key=lambda i: (len(examples[i][0]), rng.random()))
+    bs = [idx[i:i + batch_size] for i in range(0, len(idx), batch_size)]
+    rng.shuffle(bs)
+    return bs
+
+
+def pad_batch(examples, idx):
+    B = len(idx)
+    L = max(len(examples[i][0]) for i in idx)
+    cid = np.zeros((B, L), dtype=np.int64)
+    bl = np.zeros((B, L), dtype=np.int64)
+    br = np.zeros((B, L), dtype=np.int64)
+    lex = np.zeros((B, L, examples[idx[0]][3].shape[1]), dtype=np.float32)
+    y = np.zeros((B, L), dtype=np.int64)
+    mask = np.zeros((B, L), dtype=bool)
+    for r, i in enumerate(idx):
+        c, a, b, x, t = examples[i]
+        n = len(c)
+        cid[r, :n], bl[r, :n], br[r, :n], lex[r, :n], y[r, :n] = c, a, b, x, t
+        mask[r, :n] = True
+    return cid, bl, br, lex, y, mask
+
+
+# ------------------------------------------------------------------ scoring
+def prf(gold_spans, pred_spans, labels=("PER", "LOC", "ORG")):
+    """gold_spans/pred_spans: list (per doc) of span lists. Returns metrics dict."""
+    res = {}
+    tot = [0, 0, 0]
+    for lab in labels:
+        tp = ng = npred = 0
+        for g, p in zip(gold_spans, pred_spans):
+            gs = {x for x in g if x[2] == lab}
+            ps = {x for x in p if x[2] == lab}
+            tp += len(gs & ps)
+            ng += len(gs)
+            npred += len(ps)
+        res[lab] = _prf(tp, ng, npred)
+        tot[0] += tp
+        tot[1] += ng
+        tot[2] += npred
+    res["overall"] = _prf(*tot)
+    return res
+
+
+def _prf(tp, ng, npred):
+    p = tp / npred if npred else 0.0
+    r = tp / ng if ng else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "gold": ng, "pred": npred, "tp": tp}
+
+
+# ------------------------------------------------------------------ export
+def export(out_dir, params: dict, vocab, lexicon, meta: dict):
+    os.makedirs(out_dir, exist_ok=True)
+    tmp = {k: v for k, v in params.items()}
+    # embeddings in float16 (size), the rest float32
+    for k in ("emb_c", "emb_b"):
+        tmp[k] = tmp[k].astype(np.float16)
+    np.savez(os.path.join(out_dir, "weights.npz.tmp.npz"), **tmp)
+    os.replace(os.path.join(out_dir, "weights.npz.tmp.npz"), os.path.join(out_dir, "weights.npz"))
+    with gzip.open(os.path.join(out_dir, "vocab.json.gz"), "wt", encoding="utf-8", compresslevel=9) as fh:
+        json.dump({"chars": vocab.chars, "bigrams": vocab.bigrams}, fh, ensure_ascii=False)
+    lex_path = os.path.join(out_dir, "lexicon.txt.gz")
+    if not os.path.exists(lex_path) or meta.get("_rewrite_lexicon", True):
+        lexicon.save(lex_path)
+    m = {k: v for k, v in meta.items() if not k.startswith("_")}
+    with open(os.path.join(out_dir, "meta.json"), "w", encoding="utf-8") as fh:
+        json.dump(m, fh, ensure_ascii=False, indent=1)
+
+
+def evaluate_examples(model, sents, max_chunk):
+    """Dev F1 with the numpy inference path on raw sentences."""
+    texts = [t for t, _ in sents]
+    pred = model.predict(texts)
+    gold = [tags_to_spans(tg) for _, tg in sents]
+    return prf(gold, pred)
+
+
+# ------------------------------------------------------------------ torch backend
+def train_torch(cfg, train_ex, vocab, seed, on_epoch):
+    import torch
+    import torch.nn as nn
+
+    torch.set_num_threads(1)
+    torch.manual_seed(seed)
+    T = len(TAGS)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb_c = nn.Embedding(vocab.n_chars, cfg["char_dim"], padding_idx=0)
+            self.emb_b = nn.Embedding(vocab.n_bigrams, cfg["bigram_dim"], padding_idx=0)
+            nn.init.uniform_(self.emb_c.weight, -0.1, 0.1)
+            nn.init.uniform_(self.emb_b.weight, -0.1, 0.1)
+            D = cfg["char_dim"] + 2 * cfg["bigram_dim"] + cfg["n_lex"]
+            self.drop_e = nn.Dropout(cfg["dropout_emb"])
+            self.lstm = nn.LSTM(D, cfg["hidden"], batch_first=True, bidirectional=True)
+            self.drop_o = nn.Dropout(cfg["dropout_out"])
+            self.out = nn.Linear(2 * cfg["hidden"], T)
+            self.trans = nn.Parameter(torch.zeros(T, T))
+            self.start = nn.Parameter(torch.zeros(T))
+            self.end = nn.Parameter(torch.zeros(T))
+
+        def emissions(self, cid, bl, br, lex, lengths):
+            x = torch.cat([self.emb_c(cid), self.emb_b(bl), self.emb_b(br)], dim=-1)
+            x = self.drop_e(x)
+            x = torch.cat([x, lex], dim=-1)
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            h, _ = self.lstm(packed)
+            h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=x.shape[1])
+            return self.out(self.drop_o(h))
+
+        def nll(self, em, y, mask):
+            B, L, _ = em.shape
+            maskf = mask.float()
+            # gold path score
+            s = self.start[y[:, 0]] + em[:, 0].gather(1, y[:, :1]).squeeze(1)
+            e_sc = em.gather(2, y.unsqueeze(2)).squeeze(2)  # (B, L)
+            tr = self.trans[y[:, :-1], y[:, 1:]]  # (B, L-1)
+            s = s + ((e_sc[:, 1:] + tr) * maskf[:, 1:]).sum(1)
+            last = mask.long().sum(1) - 1
+            s = s + self.end[y.gather(1, last.unsqueeze(1)).squeeze(1)]
+            # partition function
+            alpha = self.start.unsqueeze(0) + em[:, 0]
+            for t in range(1, L):
+                nxt = torch.logsumexp(alpha.unsqueeze(2) + self.trans.unsqueeze(0) + em[:, t].unsqueeze(1), dim=1)
+                alpha = torch.where(mask[:, t].unsqueeze(1), nxt, alpha)
+            logz = torch.logsumexp(alpha + self.end.unsqueeze(0), dim=1)
+            return (logz - s).sum() / B
+
+    net = Net()
+    opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
+    sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=cfg["lr_decay"])
+    rng = random.Random(seed)
+
+    ema_decay = float(cfg.get("ema", 0) or 0)
+    ema_every = int(cfg.get("ema_every", 10))
+    ema = {k: v.detach().clone() for k, v in net.state_dict().items()} if ema_decay else None
+
+    def export_params():
+        src = ema if ema is not None else net.state_dict()
+        sd = {k: v.detach().cpu().numpy().copy() for k, v in src.items()}
+        return {
+            "emb_c": sd["emb_c.weight"],
+            "emb_b": sd["emb_b.weight"],
+            "Wih_f": sd["lstm.weight_ih_l0"],
+            "Whh_f": sd["lstm.weight_hh_l0"],
+            "b_f": sd["lstm.bias_ih_l0"] + sd["lstm.bias_hh_l0"],
+            "Wih_b": sd["lstm.weight_ih_l0_reverse"],
+            "Whh_b": sd["lstm.weight_hh_l0_reverse"],
+            "b_b": sd["lstm.bias_ih_l0_reverse"] + sd["lstm.bias_hh_l0_reverse"],
+            "W_out": sd["out.weight"],
+            "b_out": sd["out.bias"],
+            "trans": sd["trans"],
+            "start": sd["start"],
+            "end": sd["end"],
+        }
+
+    t0 = time.time()
+    for epoch in range(1, cfg["epochs"] + 1):
+        net.train()
+        tot, nb = 0.0, 0
+        bl_list = batches(train_ex, cfg["batch_size"], rng)
+        stop = False
+        for bi, idx in enumerate(bl_list):
+            cid, bl, br, lex, y, mask = pad_batch(train_ex, idx)
+            lengths = torch.from_numpy(mask.sum(1))
+            em = net.emissions(torch.from_numpy(cid), torch.from_numpy(bl), torch.from_numpy(br),
+                               torch.from_numpy(lex), lengths)
+            loss = net.nll(em, torch.from_numpy(y), torch.from_numpy(mask))
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(net.parameters(), cfg["clip"])
+            opt.step()
+            if ema is not None and bi % ema_every == 0:
+                with torch.no_grad():
+                    for k, v in net.state_dict().items():
+                        ema[k].mul_(ema_decay).add_(v, alpha=1 - ema_decay)
+            tot += loss.item()
+            nb += 1
+            if bi % 200 == 0:
+                log(f"epoch {epoch} batch {bi}/{len(bl_list)} loss {tot / nb:.3f} elapsed {(time.time() - t0) / 60:.1f} min")
+            if (time.time() - t0) / 60 > cfg["max_minutes"]:
+                stop = True
+                break
+        sched.step()
+        net.eval()
+        on_epoch(epoch, export_params(), tot / max(nb, 1))
+        if stop:
+            log("time budget reached")
+            break
+
+
+# ------------------------------------------------------------------ main
+def load_config(path=None, overrides=None):
+    with open(path or CONFIG_PATH, encoding="utf-8") as fh:
+        cfg = json.load(fh)
+    for k, v in (overrides or {}).items():
+        if v is not None:
+            cfg[k] = v
+    return cfg
+
+
+def run(data=None, out="pipeline/ner/model", seed=1, config=None, train_file=None, backend="auto",
+        limit=None, overrides=None, lexicon=None, quiet=False):
+    cfg = load_config(config, overrides)
+    random.seed(seed)
+    np.random.seed(seed)
+    train_file = train_file or os.path.join(data, "msra_train_bio")
+    sents = read_bio(train_file)
+    if limit:
+        sents = sents[:limit]
+    dev_size = min(cfg["dev_size"], len(sents) // 5)
+    train_s, dev_s = (sents[:-dev_size], sents[-dev_size:]) if dev_size else (sents, sents[:0])
+    log(f"train {len(train_s)} sentences, dev {len(dev_s)}")
+    vocab = build_vocab((t for t, _ in train_s), cfg["char_min_count"], cfg["bigram_min_count"])
+    if lexicon is None:
+        lexicon = Lexicon.from_jieba(min_freq=cfg["lexicon_min_freq"], max_len=cfg["lexicon_max_len"],
+                                     cats=tuple(cfg.get("lex_cats", LEX_CATS)))
+    cfg["n_lex"] = lexicon.n_feats
+    log(f"vocab chars {vocab.n_chars} bigrams {vocab.n_bigrams} lexicon {len(lexicon.words)}")
+    train_ex = make_examples(train_s, vocab, lexicon, cfg["train_max_chunk"])
+    log(f"{len(train_ex)} training chunks")
+
+    if backend == "auto":
+        try:
+            import torch  # noqa: F401
+
+            backend = "torch"
+        except ImportError:
+            backend = "numpy"
+    log(f"backend {backend}")
+
+    from . import BiLstmCrf, NerModel
+
+    meta = {
+        "model": "bilstm-crf",
+        "features": ["char", "char-bigram-left", "char-bigram-right", "jieba-lexicon-bmes-4cat"],
+        "tags": list(TAGS),
+        "config": cfg,
+        "seed": seed,
+        "backend": backend,
+        "train_sentences": len(train_s),
+        "dev_sentences": len(dev_s),
+        "max_chunk": cfg["max_chunk"],
+    }
+    best = {"f1": -1.0}
+    t0 = time.time()
+
+    def on_epoch(epoch, params, loss):
+        model = NerModel(BiLstmCrf(params), vocab, lexicon, meta)
+        dev = evaluate_examples(model, dev_s, cfg["max_chunk"]) if dev_s else {"overall": {"f1": 0.0}}
+        f1 = dev["overall"]["f1"]
+        log(f"epoch {epoch} loss {loss:.3f} dev {json.dumps(dev['overall'])} "
+            + " ".join(f"{k}={dev[k]['f1']}" for k in ("PER", "LOC", "ORG") if k in dev))
+        if f1 > best["f1"] or not dev_s:
+            best["f1"] = f1
+            meta.update({"epoch": epoch, "dev": dev, "train_minutes": round((time.time() - t0) / 60, 1),
+                         "_rewrite_lexicon": best.get("lex_written") is None})
+            export(out, params, vocab, lexicon, meta)
+            best["lex_written"] = True
+            log(f"exported to {out}")
+
+    if backend == "torch":
+        train_torch(cfg, train_ex, vocab, seed, on_epoch)
+    else:
+        from .numpy_train import train_numpy
+
+        train_numpy(cfg, train_ex, vocab, seed, on_epoch)
+    log(f"done; best dev F1 {best['f1']}")
+    return best["f1"]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default="../shared/corpora/ner/msra", help="dir with msra_train_bio")
+    ap.add_argument("--train", default=None, help="explicit BIO training file (overrides --data)")
+    ap.add_argument("--out", default="pipeline/ner/model")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--config", default=None, help="JSON config (default pipeline/ner/config.json)")
+    ap.add_argument("--backend", choices=["auto", "torch", "numpy"], default="auto")
+    ap.add_argument("--limit", type=int, default=None, help="use only the first N sentences")
+    ap.add_argument("--epochs", type=int, default=None)
+    ap.add_argument("--max-minutes", type=float, default=None)
+    ap.add_argument("--hidden", type=int, default=None)
+    args = ap.parse_args(argv)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    run(args.data, args.out, args.seed, args.config, args.train, args.backend, args.limit,
+        {"epochs": args.epochs, "max_minutes": args.max_minutes, "hidden": args.hidden})
+
+
+if __name__ == "__main__":
+    sys.exit(main())

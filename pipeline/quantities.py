@@ -1,0 +1,338 @@
+"""Quantities: find number+unit spans on the clean view and resolve them to value, unit, kind.
+
+The grammar (fragments, units, qualifiers, rules, negative contexts) is data:
+pipeline/data/quantity_grammar.toml, validated when loaded. This module is the mechanism:
+compose the fragments, run the rules, keep the longest non-overlapping matches, resolve.
+"""
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from . import numerals
+
+GRAMMAR_PATH = Path(__file__).parent / "data" / "quantity_grammar.toml"
+KINDS = ("money", "percent", "pp", "permille", "ratio", "area", "measure", "count", "duration",
+         "date", "rank")
+APPROX = {"exact", "over", "under", "about"}
+RESOLVERS = {"date", "percent_cn", "fraction", "tenths", "ratio", "doubling", "rank", "unit"}
+
+
+class GrammarError(ValueError):
+    """The grammar file is wrong; the message names the file and the entry."""
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    resolver: str
+    pattern: str
+
+    @field_validator("resolver")
+    @classmethod
+    def _known(cls, v):
+        if v not in RESOLVERS:
+            raise ValueError(f"unknown resolver {v!r}; known: {sorted(RESOLVERS)}")
+        return v
+
+
+class Qualifiers(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    prefix: dict[str, str]
+    inner: dict[str, str]
+    suffix: dict[str, str]
+
+    @field_validator("prefix", "inner", "suffix")
+    @classmethod
+    def _approx(cls, v):
+        bad = {k: a for k, a in v.items() if a not in APPROX}
+        if bad:
+            raise ValueError(f"approx must be one of {sorted(APPROX)}: {bad}")
+        return v
+
+
+class Negatives(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    block: list[str]
+    lone_one_units: list[str]
+    left: list[str]
+    right: list[str]
+
+
+class Grammar(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fragments: dict[str, str]
+    qualifiers: Qualifiers
+    units: dict[str, dict[str, str]]
+    rules: list[Rule]
+    negatives: Negatives
+
+    @field_validator("units")
+    @classmethod
+    def _kinds(cls, v):
+        unknown = set(v) - set(KINDS)
+        if unknown:
+            raise ValueError(f"unit tables for unknown kinds: {sorted(unknown)}")
+        seen: dict[str, str] = {}
+        for kind, table in v.items():
+            for surface in table:
+                if surface in seen:
+                    raise ValueError(f"unit {surface!r} listed under both {seen[surface]} and {kind}")
+                seen[surface] = kind
+        return v
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One quantity found in a string: offsets are into that string."""
+    start: int
+    end: int
+    text: str
+    value: float | None
+    value_max: float | None
+    unit: str
+    kind: str
+    approx: str
+    norm: str | None
+    rule: str
+
+
+def _alt(words) -> str:
+    return "(?:" + "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+
+
+class Extractor:
+    def __init__(self, grammar: Grammar):
+        self.g = grammar
+        self.unit_kind: dict[str, tuple[str, str]] = {}
+        for kind, table in grammar.units.items():
+            for surface, canonical in table.items():
+                self.unit_kind[surface] = (kind, canonical)
+        q = grammar.qualifiers
+        self.approx = {"pre": q.prefix, "inner": q.inner, "suf": q.suffix}
+        frags = dict(grammar.fragments)
+        frags["unit"] = _alt(self.unit_kind)
+        frags["prefix"] = _alt(q.prefix)
+        frags["inner"] = _alt(q.inner)
+        frags["suffix"] = _alt(q.suffix)
+        # a magnitude character is never read out of a unit that starts with one (千瓦, 千米)
+        tails = [u[1:] for u in self.unit_kind if u[0] in numerals.MAGNITUDE and len(u) > 1]
+        frags["magnitude"] = "(?:[十百千万亿]" + (f"(?!{_alt(tails)})" if tails else "") + ")+"
+        self.fragments = {k: self._expand(v, frags, k) for k, v in frags.items()}
+        self.rules = []
+        for i, rule in enumerate(grammar.rules):
+            try:
+                rx = regex.compile(self._expand(rule.pattern, self.fragments, rule.name))
+            except regex.error as exc:
+                raise GrammarError(f"{GRAMMAR_PATH.name}: rule {rule.name!r}: {exc}") from None
+            self.rules.append((i, rule, rx))
+        try:
+            self.block = regex.compile("|".join(grammar.negatives.block))
+            self.left = regex.compile("(?:" + "|".join(grammar.negatives.left) + ")$")
+            self.right = regex.compile("(?:" + "|".join(grammar.negatives.right) + ")")
+        except regex.error as exc:
+            raise GrammarError(f"{GRAMMAR_PATH.name}: negatives: {exc}") from None
+        self.lone_one = set(grammar.negatives.lone_one_units)
+
+    @staticmethod
+    def _expand(pattern: str, frags: dict[str, str], where: str, depth: int = 0) -> str:
+        if depth > 10:
+            raise GrammarError(f"{GRAMMAR_PATH.name}: {where}: fragments nest too deep (a cycle?)")
+
+        def sub(m):
+            name = m.group(1)
+            if name not in frags:
+                raise GrammarError(f"{GRAMMAR_PATH.name}: {where}: unknown fragment {{{name}}}")
+            return Extractor._expand(frags[name], frags, name, depth + 1)
+
+        return regex.sub(r"\{([a-z_]+)\}", sub, pattern)
+
+    # -- finding -------------------------------------------------------------------------------
+    def find(self, text: str) -> list[Quantity]:
+        cands = []
+        for i, rule, rx in self.rules:
+            for m in rx.finditer(text, overlapped=False):
+                if m.end() > m.start():
+                    cands.append((m.start(), m.end(), i, rule, m))
+        if not cands:
+            return []
+        blocked = [(b.start(), b.end()) for b in self.block.finditer(text)]
+        cands.sort(key=lambda c: (c[0] - c[1], c[2], c[0]))
+        taken: list[tuple[int, int]] = []
+        out = []
+        for s, e, _, rule, m in cands:
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            if any(s < be and bs < e for bs, be in blocked):
+                continue
+            if self.left.search(text, max(0, s - 2), s) or self.right.match(text, e):
+                if rule.resolver not in ("date", "rank"):
+                    continue
+            q = self.resolve(rule, m)
+            if q is None:
+                continue
+            taken.append((s, e))
+            out.append(q)
+        out.sort(key=lambda q: q.start)
+        return out
+
+    # -- resolving -----------------------------------------------------------------------------
+    def _approx(self, m, vague: bool) -> str:
+        gd = m.groupdict()
+        for key in ("pre", "inner", "suf"):
+            w = gd.get(key)
+            if w:
+                return self.approx[key][w]
+        return "about" if vague else "exact"
+
+    def resolve(self, rule: Rule, m) -> Quantity | None:
+        r = getattr(self, "_r_" + rule.resolver)(m)
+        if r is None:
+            return None
+        value, value_max, unit, kind, approx, norm = r
+        return Quantity(m.start(), m.end(), m.group(0), value, value_max, unit, kind, approx,
+                        norm, rule.name)
+
+    def _r_unit(self, m):
+        gd = m.groupdict()
+        unit_surface = gd["unit"]
+        kind, unit = self.unit_kind[unit_surface]
+        n1 = gd["n1"]
+        if kind in self.lone_one and n1 == "一" and not gd.get("m1"):
+            return None
+        try:
+            v1, vmax, vague = numerals.number(n1)
+        except (ValueError, KeyError):
+            return None
+        m1, m2 = gd.get("m1"), gd.get("m2")
+        if gd.get("n2"):
+            try:
+                v2, v2max, vague2 = numerals.number(gd["n2"])
+            except (ValueError, KeyError):
+                return None
+            if gd.get("u1") and gd["u1"] != unit_surface and self.unit_kind[gd["u1"]] != (kind, unit):
+                return None
+            mag2 = numerals.magnitude(m2)
+            mag1 = numerals.magnitude(m1) if m1 else mag2
+            value, value_max = v1 * mag1, (v2max or v2) * mag2
+            vague = vague or vague2
+            if value_max < value:
+                return None
+        else:
+            mag = numerals.magnitude(m1)
+            value, value_max = v1 * mag, (vmax * mag if vmax is not None else None)
+        norm = None
+        if kind == "duration" and unit == "年" and not gd.get("n2") and not m1:
+            if n1.isdigit() and len(n1) == 4 and 1800 <= value <= 2100:
+                return value, None, "", "date", "exact", n1  # a calendar year, not a duration
+        if kind == "count" and not m1 and not vague and value != int(value) and unit != "人":
+            return None  # 2.5个: a decimal count is a misread
+        return value, value_max, unit, kind, self._approx(m, vague), norm
+
+    def _r_percent_cn(self, m):
+        gd = m.groupdict()
+        n1 = gd["n1"]
+        v = numerals.arabic(n1) if n1[0].isdigit() else numerals.cn_decimal(n1)
+        if gd.get("neg"):
+            v = -v
+        vmax = None
+        if gd.get("n2"):
+            n2 = gd["n2"]
+            vmax = numerals.arabic(n2) if n2[0].isdigit() else numerals.cn_decimal(n2)
+        kind, unit = ("percent", "%") if gd["base"] == "百分之" else ("permille", "‰")
+        return v, vmax, unit, kind, self._approx(m, False), None
+
+    def _r_fraction(self, m):
+        den = numerals.cn_integer(m.group("den"))
+        num = numerals.cn_decimal(m.group("num"))
+        if den == 0:
+            return None
+        return num / den, None, "", "ratio", self._approx(m, False), f"{num:g}/{den}"
+
+    def _r_tenths(self, m):
+        return numerals.CN_DIGITS[m.group("n1")] * 10.0, None, "%", "percent", self._approx(m, False), None
+
+    def _r_ratio(self, m):
+        return None, None, "", "ratio", "exact", m.group(0)
+
+    def _r_doubling(self, m):
+        n = numerals.cn_integer(m.group("n1"))
+        return float(2 ** n), None, "倍", "ratio", self._approx(m, False), None
+
+    def _r_rank(self, m):
+        n = m.group("n1").lstrip("第")
+        try:
+            v = float(n) if n.isdigit() else float(numerals.cn_integer(n))
+        except (ValueError, KeyError):
+            return None
+        if v <= 0:
+            return None
+        return v, None, "", "rank", "exact", ("top" if m.group(0).startswith("前") else None)
+
+    def _r_date(self, m):
+        gd = m.groupdict()
+
+        def num(s):
+            return int(s) if s.isdigit() else numerals.cn_integer(s)
+
+        try:
+            y = num(gd["y"]) if gd.get("y") else None
+            y2 = num(gd["y2"]) if gd.get("y2") else None
+            mo = num(gd["m"]) if gd.get("m") else None
+            mo2 = num(gd["m2"]) if gd.get("m2") else None
+            d = num(gd["d"]) if gd.get("d") else None
+        except (ValueError, KeyError):
+            return None
+        if (mo is not None and not 1 <= mo <= 12) or (mo2 is not None and not 1 <= mo2 <= 12):
+            return None
+        if d is not None and not 1 <= d <= 31:
+            return None
+        if y2 is not None:
+            norm = f"{y}/{y2}"
+        elif gd.get("q"):
+            q = gd["q"]
+            qn = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+            digits = [qn[c] for c in q if c in qn]
+            part = f"Q1/Q{digits[-1]}" if (q.startswith("前") or "至" in q or "、" in q) else f"Q{digits[-1]}"
+            norm = f"{y}-{part}" if y else part
+        elif gd.get("h"):
+            norm = f"{y}-{'H1' if gd['h'].startswith('上') else 'H2'}"
+        elif mo2 is not None:
+            norm = f"{y}-M{mo:02d}/M{mo2:02d}" if y else f"M{mo:02d}/M{mo2:02d}"
+        elif y is not None and mo is not None and d is not None:
+            norm = f"{y}-{mo:02d}-{d:02d}"
+        elif y is not None and mo is not None:
+            norm = f"{y}-{mo:02d}"
+        elif y is not None:
+            norm = str(y)
+        elif mo is not None and d is not None:
+            norm = f"--{mo:02d}-{d:02d}"
+        else:
+            norm = f"M{mo:02d}"
+        return None, None, "", "date", "exact", norm
+
+
+def load_grammar(path: Path = GRAMMAR_PATH) -> Grammar:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise GrammarError(f"{path.name}: not valid TOML: {exc}") from None
+    try:
+        return Grammar.model_validate(data)
+    except ValueError as exc:
+        raise GrammarError(f"{path.name}: {exc}") from None
+
+
+@functools.lru_cache(maxsize=1)
+def default_extractor() -> Extractor:
+    return Extractor(load_grammar())
+
+
+def find(text: str) -> list[Quantity]:
+    """Quantities in a string (offsets into that string). Run it on the clean view."""
+    return default_extractor().find(text)
