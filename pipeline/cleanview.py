@@ -139,7 +139,7 @@ def build(text: str) -> CleanView:
             prev = next((c for c in reversed(chars) if c not in " \n"), "")
             first = stripped[0]
             keep = (prev in final or not prev or (_isdigit(prev) and _isdigit(first))
-                    or _ENUM_START.match(body) is not None
+                    or _ENUM_START.match(body) is not None or _ENUM_START.match(prev_line) is not None
                     or (keep_after is not None and keep_after.search(prev_line) is not None))
             if keep and chars[-1] != "\n":
                 chars.append("\n")

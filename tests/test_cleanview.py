@@ -1,0 +1,47 @@
+"""Clean view: layout breaks, full-width forms, chrome, and the offset map back to the document."""
+import pytest
+
+from pipeline.cleanview import build
+
+
+@pytest.mark.parametrize("text,view", [
+    ("隆丰固废综合利用项\n\n目建成投用", "隆丰固废综合利用项目建成投用"),      # a word broken by layout
+    ("全年地区生产总值\n增长5.5%", "全年地区生产总值增长5.5%"),              # highlight box
+    ("80%的\n\n行政村", "80%的行政村"),
+    ("增长８．７％", "增长8.7%"),                                          # full-width digits
+    ("１９９１年", "1991年"),
+    ("增长5.5 %", "增长5.5%"),                                               # a space beside a number
+    ("任务完成。\n下一段", "任务完成。\n下一段"),                              # a paragraph break stays
+    ("下载\n打印\n【字号：\n加大\n还原\n减小\n】\n正文第一句。", "正文第一句。"),  # page chrome
+    ("政府工作报\u200b告", "政府工作报告"),                                   # zero-width space
+    ("本报记者 李英俊 董 蕾\n聚焦工业强市", "本报记者 李英俊 董 蕾\n聚焦工业强市"),  # a byline line keeps its break
+    ("孟 轩 摄\n\n隆丰革乐美", "孟 轩 摄\n隆丰革乐美"),                      # a photo credit keeps its break
+    ("一、综合\r\n初步核算", "一、综合\n初步核算"),
+    ("a\r\n二、工业", "a\n二、工业"),                                          # an enumerated heading starts a line
+    ("１０．１：４３．５", "10.1:43.5"),
+])
+def test_view(text, view):
+    assert build(text).text == view
+
+
+@pytest.mark.parametrize("text", ["全年地区生产总值\n增长５．５％，\r\n　　新增市场主体\n5900余户。", "", "\n\n", "　　"])
+def test_offsets_point_back(text):
+    v = build(text)
+    assert len(v.offsets) == len(v.text)
+    assert v.offsets == sorted(v.offsets) and len(set(v.offsets)) == len(v.offsets)
+    for i, ch in enumerate(v.text):
+        src = text[v.offsets[i]]
+        assert src == ch or ch in "0123456789.%:\n " or src in "\r\n"
+
+
+def test_span_maps_across_a_layout_break():
+    text = "新增市场主体\n5900余\n户"
+    v = build(text)
+    i = v.text.index("5900余户")
+    s, e = v.to_doc(i, i + len("5900余户"))
+    assert text[s:e] == "5900余\n户"
+
+
+def test_sentences():
+    v = build("第一句。第二句！\n第三句")
+    assert [v.text[a:b] for a, b in v.sentences()] == ["第一句。", "第二句！", "第三句"]
