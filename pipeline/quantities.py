@@ -114,7 +114,7 @@ class Extractor:
             for surface, canonical in table.items():
                 self.unit_kind[surface] = (kind, canonical)
         q = grammar.qualifiers
-        self.approx = {"pre": q.prefix, "inner": q.inner, "suf": q.suffix}
+        self.approx = {"pre": q.prefix, "inner0": q.inner, "inner": q.inner, "suf": q.suffix}
         frags = dict(grammar.fragments)
         frags["unit"] = _alt(self.unit_kind)
         frags["prefix"] = _alt(q.prefix)
@@ -184,7 +184,7 @@ class Extractor:
     # -- resolving -----------------------------------------------------------------------------
     def _approx(self, m, vague: bool) -> str:
         gd = m.groupdict()
-        for key in ("pre", "inner", "suf"):
+        for key in ("pre", "inner0", "inner", "suf"):
             w = gd.get(key)
             if w:
                 return self.approx[key][w]
@@ -229,7 +229,7 @@ class Extractor:
         norm = None
         if kind == "duration" and unit == "年" and not gd.get("n2") and not m1:
             if n1.isdigit() and len(n1) == 4 and 1800 <= value <= 2100:
-                return value, None, "", "date", "exact", n1  # a calendar year, not a duration
+                return None, None, "", "date", "exact", n1  # a calendar year, not a duration
         if kind == "count" and not m1 and not vague and value != int(value) and unit != "人":
             return None  # 2.5个: a decimal count is a misread
         return value, value_max, unit, kind, self._approx(m, vague), norm
@@ -255,7 +255,8 @@ class Extractor:
         return num / den, None, "", "ratio", self._approx(m, False), f"{num:g}/{den}"
 
     def _r_tenths(self, m):
-        return numerals.CN_DIGITS[m.group("n1")] * 10.0, None, "%", "percent", self._approx(m, False), None
+        n = m.group("n1")
+        return (int(n) if n.isdigit() else numerals.CN_DIGITS[n]) * 10.0, None, "%", "percent", self._approx(m, False), None
 
     def _r_ratio(self, m):
         return None, None, "", "ratio", "exact", m.group(0)
@@ -286,13 +287,18 @@ class Extractor:
             mo = num(gd["m"]) if gd.get("m") else None
             mo2 = num(gd["m2"]) if gd.get("m2") else None
             d = num(gd["d"]) if gd.get("d") else None
+            d2 = num(gd["d2"]) if gd.get("d2") else None
         except (ValueError, KeyError):
             return None
         if (mo is not None and not 1 <= mo <= 12) or (mo2 is not None and not 1 <= mo2 <= 12):
             return None
         if d is not None and not 1 <= d <= 31:
             return None
-        if y2 is not None:
+        if d2 is not None:
+            if not 1 <= d2 <= 31:
+                return None
+            norm = f"--{mo:02d}-{d:02d}/--{(mo2 or mo):02d}-{d2:02d}"
+        elif y2 is not None:
             norm = f"{y}/{y2}"
         elif gd.get("q"):
             q = gd["q"]
