@@ -10,13 +10,15 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from .quantities import KINDS, Quantity
 from .segment import USERDICT
 
 DATA = Path(__file__).parent / "data" / "facts.toml"
-MAX_METRIC = 16
+MAX_METRIC = 24
+_HAN = regex.compile(r"[\p{Han}“”]+")
 
 
 class FactRules(BaseModel):
@@ -27,6 +29,10 @@ class FactRules(BaseModel):
     strip_right: list[str]
     clause_breaks: str
     count_first_verbs: list[str]
+    left_drop_tags: list[str]
+    right_drop_tags: list[str]
+    right_noun_tags: list[str]
+    right_stop_tags: list[str]
 
     @field_validator("fact_kinds")
     @classmethod
@@ -101,16 +107,64 @@ def _strip(text: str, s: int, e: int, r: FactRules) -> tuple[int, int, str]:
     return s, e, predicate
 
 
-def _trim_long(text: str, s: int, e: int) -> tuple[int, int]:
-    seg = text[s:e]
-    for w in indicators():
-        i = seg.rfind(w)
-        if i >= 0:
-            # keep modifiers right before a known indicator only when short (城镇居民人均可支配收入)
-            return s + i, s + i + len(w)
+@functools.lru_cache(maxsize=1)
+def _posseg():
+    import jieba.posseg
+
+    from .segment import nlp
+    nlp()  # loads jieba with the user dictionary
+    return jieba.posseg
+
+
+def _tagged(text: str, s: int, e: int) -> list[tuple[int, int, str, str]]:
+    """(start, end, word, tag) for the POS-tagged words of text[s:e], offsets into text."""
+    out, pos = [], s
+    for w in _posseg().lcut(text[s:e], HMM=False):
+        out.append((pos, pos + len(w.word), w.word, w.flag))
+        pos += len(w.word)
+    return out
+
+
+def _clean_metric(text: str, s: int, e: int, r: FactRules) -> tuple[int, int]:
+    """Cut a metric after its last verb and drop function words at its edges (POS tags from jieba)."""
+    if s >= e:
+        return s, e
+    toks = _tagged(text, s, e)
+    left, right = set(r.left_drop_tags), set(r.right_drop_tags)
+    while len(toks) > 1 and toks[0][3] in left and text[toks[0][0]] not in "“《":
+        toks = toks[1:]
+    while toks and toks[-1][3] in right and text[toks[-1][0]] not in "”》":
+        toks = toks[:-1]
+    if not toks:
+        return s, s
+    s, e = toks[0][0], toks[-1][1]
     if e - s > MAX_METRIC:
+        seg = text[s:e]
+        for w in indicators():
+            i = seg.rfind(w)
+            if i >= 0:
+                return s + i, s + i + len(w)
         return e - MAX_METRIC, e
     return s, e
+
+
+def _right_noun(text: str, start: int, limit: int, r: FactRules) -> tuple[int, int]:
+    """The noun phrase right after a quantity (3家企业入选 -> 企业; 80%的行政村 -> 行政村)."""
+    if start < limit and text[start] == "的":
+        start += 1
+    end = start
+    while end < limit and text[end] not in "，。；、：,;:！？\n（）()" and end - start < MAX_METRIC:
+        end += 1
+    toks = _tagged(text, start, end)
+    if not toks or toks[0][3] not in set(r.right_noun_tags):
+        return start, start
+    stop = set(r.right_stop_tags)
+    out = []
+    for t in toks:
+        if (t[3] in stop or not _HAN.fullmatch(t[2])) and out:
+            break
+        out.append(t)
+    return out[0][0], out[-1][1]
 
 
 def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]) -> list[Fact]:
@@ -129,7 +183,9 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
         prev_end = s_start
         pending_list: list[tuple[int, int]] = []  # metrics awaiting 分别-pairing
         pending_pred = ("", 0)
+        n_before = len(facts)
         for q in in_sent:
+            prev_fact = facts[-1] if len(facts) > n_before else None
             left_start = prev_end
             for i in range(q.start - 1, prev_end - 1, -1):
                 if text[i] in breaks:
@@ -147,32 +203,35 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
             pending_list = []
             s, e, pred = _strip(text, left_start, q.start, r)
             raw_left = text[left_start:q.start]
-            count_first = q.kind == "count" and (s >= e or any(
-                text[s:e].endswith(v) for v in r.count_first_verbs))
-            if count_first:
-                if s < e:
+            # a count (or a share with 的) before its noun: 3家企业入选, 7个省重点, 80%的行政村
+            left_is_verb = s >= e or any(text[s:e].endswith(v) for v in r.count_first_verbs)
+            if (q.kind == "count" and left_is_verb) or (q.end < s_end and text[q.end] == "的"):
+                rs, re_ = _right_noun(text, q.end, s_end, r)
+                if rs < re_:
                     for v in r.count_first_verbs:
                         if text[s:e].endswith(v):
                             pred = pred or v
                             break
-                rs = q.end
-                re_ = rs
-                while re_ < s_end and text[re_] not in breaks and text[re_] != "、" and re_ - rs < MAX_METRIC:
-                    re_ += 1
-                s2, e2, _ = _strip(text, rs, re_, r)
-                if s2 < e2:
-                    facts.append(Fact(q, s2, e2, pred, _dir(r.predicates.get(pred, 0), q), "count_before_noun"))
-                continue
+                    facts.append(Fact(q, rs, re_, pred, _dir(r.predicates.get(pred, 0), q), "count_before_noun"))
+                    continue
             if s >= e:
+                # 5.3万亿元、增长5.5%: a second figure with only a predicate before it measures the same metric
+                if prev_fact is not None:
+                    bs, be, _ = _strip(text, prev_fact.quantity.end, q.start, r)
+                    if bs >= be:
+                        facts.append(Fact(q, prev_fact.metric_start, prev_fact.metric_end, pred,
+                                          _dir(r.predicates.get(pred, 0), q), "same_metric"))
                 continue
             metric = text[s:e]
-            coordinated = ("、" in metric) and any(w in raw_left for w in ("均", "分别", "都", "各"))
+            sep = "、" if "、" in metric else ("和" if "分别" in raw_left and "和" in metric else None)
+            coordinated = sep is not None and any(w in raw_left for w in ("均", "分别", "都", "各"))
             if coordinated:
                 parts, pos = [], s
-                for piece in metric.split("、"):
+                for piece in metric.split(sep):
                     ps, pe, _ = _strip(text, pos, pos + len(piece), r)
+                    ps, pe = _clean_metric(text, ps, pe, r)
                     if ps < pe:
-                        parts.append(_trim_long(text, ps, pe))
+                        parts.append((ps, pe))
                     pos += len(piece) + 1
                 direction = _dir(r.predicates.get(pred, 0), q)
                 if "分别" in raw_left and len(parts) > 1:
@@ -185,9 +244,11 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
                 continue
             if "、" in metric:
                 s = s + metric.rfind("、") + 1
-            s, e = _trim_long(text, s, e)
+            s, e = _clean_metric(text, s, e, r)
             if s < e:
                 facts.append(Fact(q, s, e, pred, _dir(r.predicates.get(pred, 0), q), "left_metric"))
+                if "分别" in raw_left:  # one metric, a list of quantities: each gets it
+                    pending_list, pending_pred = [(s, e)] * 8, (pred, r.predicates.get(pred, 0))
     return facts
 
 
