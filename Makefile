@@ -40,7 +40,8 @@ baseline: $(VENV)/.installed ## accept the current scores as the committed basel
 gold-check: $(VENV)/.installed ## validate every gold file
 	$(PY) -m pipeline.gold check
 
-bench: bench-quantities ## all benchmarks
+bench: $(VENV)/.installed ## all benchmarks side by side: quantities, jieba, spaCy, NER model, whole extraction
+	$(PY) -m pipeline.bench --corpus $(SHARED)/corpora/reports/texts --full
 
 bench-quantities: $(VENV)/.installed ## chars/s of quantity extraction beside jieba on the reports corpus
 	$(PY) -m pipeline.bench --corpus $(SHARED)/corpora/reports/texts
