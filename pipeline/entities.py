@@ -48,7 +48,11 @@ class _Stop(BaseModel):
 class _Gazetteer(BaseModel):
     model_config = ConfigDict(extra="forbid")
     GPE: list[str]
+    ORG: list[str]
+    PER: list[str]
     LOC: list[str]
+    place_org_suffixes: list[str]
+    not_before: list[str]
     not_entities: list[str]
 
 
@@ -65,9 +69,13 @@ class EntityRules(BaseModel):
             lst = getattr(self.suffixes, name)
             if len(set(lst)) != len(lst):
                 raise ValueError(f"duplicate suffix in suffixes.{name}")
-        both = set(self.gazetteer.GPE) & set(self.gazetteer.LOC)
-        if both:
-            raise ValueError(f"places listed as both GPE and LOC: {sorted(both)}")
+        g = self.gazetteer
+        seen: dict[str, str] = {}
+        for label in ("GPE", "LOC", "ORG", "PER"):
+            for w in getattr(g, label):
+                if w in seen:
+                    raise ValueError(f"gazetteer entry {w!r} listed under both {seen[w]} and {label}")
+                seen[w] = label
         return self
 
 
@@ -101,10 +109,9 @@ def gazetteer() -> dict[str, str]:
                 stem = w[: -len(suf)]
                 if w.endswith(suf) and len(stem) >= 2 and stem in ns_words:
                     out.setdefault(stem, "GPE")
-    for w in r.gazetteer.GPE:
-        out[w] = "GPE"
-    for w in r.gazetteer.LOC:
-        out[w] = "LOC"
+    for label in ("GPE", "LOC", "ORG", "PER"):
+        for w in getattr(r.gazetteer, label):
+            out[w] = label
     for w in r.gazetteer.not_entities:
         out.pop(w, None)
     return out
@@ -193,10 +200,19 @@ def find_suffix_spans(doc) -> list[Span]:
 
 
 def find_gazetteer(doc) -> list[Span]:
-    """Places: runs of 1-3 tokens whose concatenation is a gazetteer entry (longest first)."""
+    """Gazetteer names: runs of 1-3 tokens whose concatenation is an entry (longest first).
+
+    A place followed by a place-bound suffix (市委, 人民政府) becomes one ORG; adjacent places merge
+    into one GPE (孟州市谷旦镇); a place used as an adjective (中国式) is skipped.
+    """
     gaz = gazetteer()
+    g = rules().gazetteer
+    org_suffixes = set(g.place_org_suffixes)
+    not_before = tuple(g.not_before)
+    text = doc.text
     toks = [(t.idx, t.idx + len(t.text), t.text) for t in doc]
-    out, i = [], 0
+    out: list[Span] = []
+    i = 0
     while i < len(toks):
         hit = None
         for n in (3, 2, 1):
@@ -205,12 +221,22 @@ def find_gazetteer(doc) -> list[Span]:
                 if w in gaz and toks[i + n - 1][1] - toks[i][0] == len(w):
                     hit = (n, w)
                     break
-        if hit:
-            n, w = hit
-            out.append(Span(toks[i][0], toks[i + n - 1][1], gaz[w], "rule", "gazetteer"))
-            i += n
-        else:
+        if not hit:
             i += 1
+            continue
+        n, w = hit
+        s, e, label = toks[i][0], toks[i + n - 1][1], gaz[w]
+        i += n
+        if label in ("GPE", "LOC") and text.startswith(not_before, e):
+            continue
+        if label == "GPE" and i < len(toks) and toks[i][2] in org_suffixes and toks[i][0] == e:
+            out.append(Span(s, toks[i][1], "ORG", "rule", "place_org"))
+            i += 1
+            continue
+        if label == "GPE" and out and out[-1].label == "GPE" and out[-1].end == s and out[-1].rule == "gazetteer":
+            out[-1] = Span(out[-1].start, e, "GPE", "rule", "gazetteer")
+            continue
+        out.append(Span(s, e, label, "rule", "gazetteer"))
     return out
 
 

@@ -76,7 +76,7 @@ class Fact:
 
 
 def _strip(text: str, s: int, e: int, r: FactRules) -> tuple[int, int, str]:
-    """Strip edge words; returns the new span and the predicate found at the right edge."""
+    """Strip edge words; returns the new span and the predicate found at an edge (right first)."""
     predicate = ""
     preds = sorted(r.predicates, key=len, reverse=True)
     left = sorted(r.strip_left, key=len, reverse=True)
@@ -85,25 +85,21 @@ def _strip(text: str, s: int, e: int, r: FactRules) -> tuple[int, int, str]:
     while changed and s < e:
         changed = False
         seg = text[s:e]
-        for w in right:
-            if seg.endswith(w):
-                e -= len(w)
-                changed = True
-                break
+        w = next((p for p in preds if seg.endswith(p) and (len(seg) > len(p) or not predicate)), None)
+        if w is not None and not predicate:
+            predicate = w
         else:
-            for w in preds:
-                if seg.endswith(w) and len(seg) > len(w) or (seg == w and not predicate):
-                    if not predicate:
-                        predicate = w
-                    e -= len(w)
-                    changed = True
-                    break
-        seg = text[s:e]
-        for w in left:
-            if seg.startswith(w):
-                s += len(w)
-                changed = True
-                break
+            w = next((x for x in right if seg.endswith(x)), None)
+        if w is not None:
+            e -= len(w)
+            changed = True
+            continue
+        w = next((x for x in left if seg.startswith(x)), None)
+        if w is not None:
+            if not predicate and w in r.predicates:
+                predicate = w
+            s += len(w)
+            changed = True
     return s, e, predicate
 
 

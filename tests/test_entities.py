@@ -1,0 +1,52 @@
+"""Entity rules on real sentences (the sample article and report styles), negatives beside positives,
+and the overlap policy between rules and the model."""
+import pytest
+
+from pipeline import extract_text
+from pipeline.entities import Span, combine_rules_and_model
+
+
+def ents(text, mode="rules"):
+    return {(e.text, e.label) for e in extract_text(text, entity_mode=mode).entities}
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("本报记者 李英俊 董 蕾", {("李英俊", "PER"), ("董 蕾", "PER")}),                # spaced byline
+    ("巨力索具（河南）科技产业园钢丝绳生产车间。本报记者 董 蕾 摄", {("董 蕾", "PER")}),
+    ("隆丰革乐美时尚有限公司毛皮加工车间。孟 轩 摄", {("隆丰革乐美时尚有限公司", "ORG"), ("孟 轩", "PER")}),
+    ("出台《孟州市工业强市实施意见》", {("孟州市工业强市实施意见", "WORK")}),
+    ("全面落实党中央和省委、焦作市委各项决策部署", {("党中央", "ORG"), ("焦作市委", "ORG")}),
+    ("沁伊高速黄河特大桥顺利合龙", {("沁伊高速黄河特大桥", "FAC")}),
+    ("奋力谱写中国式现代化河南篇章", {("河南", "GPE")}),                              # 中国式 is an adjective
+    ("孟州市谷旦镇", {("孟州市谷旦镇", "GPE")}),
+])
+def test_rule_entities(text, expected):
+    assert expected <= ents(text)
+
+
+@pytest.mark.parametrize("text,absent", [
+    ("奋力谱写中国式现代化河南篇章", ("中国", "GPE")),
+    ("全省上下坚持稳中求进", ("全省", "GPE")),
+    ("在省委坚强领导下", ("省委", "ORG")),
+    ("有序化解政府债务", ("有序化解政府", "ORG")),
+])
+def test_not_entities(text, absent):
+    assert absent not in ents(text)
+
+
+def test_entity_split_by_a_layout_break():
+    text = "隆丰革乐美时尚有\n限公司毛皮加工车间。"
+    found = [e for e in extract_text(text, entity_mode="rules").entities if e.label == "ORG"]
+    assert [e.text for e in found] == ["隆丰革乐美时尚有\n限公司"]
+
+
+def test_overlap_policy():
+    rule = [Span(0, 2, "GPE", "rule", "gazetteer"), Span(5, 9, "PER", "rule", "byline"),
+            Span(10, 14, "FAC", "rule", "suffix_FAC")]
+    model = [Span(0, 2, "LOC", "model", "ner_model"),        # same span: rule label refines LOC
+             Span(4, 8, "ORG", "model", "ner_model"),        # overlaps a byline: the byline wins
+             Span(10, 16, "ORG", "model", "ner_model"),      # longer than the rule span: the model wins
+             Span(20, 23, "PER", "model", "ner_model")]      # model only
+    got = [(s.start, s.end, s.label, s.source) for s in combine_rules_and_model(rule, model)]
+    assert got == [(0, 2, "GPE", "rule+model"), (5, 9, "PER", "rule"), (10, 16, "ORG", "model"),
+                   (20, 23, "PER", "model")]
