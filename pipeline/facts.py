@@ -129,7 +129,7 @@ def _clean_metric(text: str, s: int, e: int, r: FactRules) -> tuple[int, int]:
     left, right = set(r.left_drop_tags), set(r.right_drop_tags)
     while len(toks) > 1 and toks[0][3] in left and text[toks[0][0]] not in "“《":
         toks = toks[1:]
-    while toks and toks[-1][3] in right and text[toks[-1][0]] not in "”》":
+    while len(toks) > 1 and toks[-1][3] in right and text[toks[-1][0]] not in "”》":
         toks = toks[:-1]
     if not toks:
         return s, s
@@ -212,11 +212,9 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
                     continue
             if s >= e:
                 # 5.3万亿元、增长5.5%: a second figure with only a predicate before it measures the same metric
-                if prev_fact is not None:
-                    bs, be, _ = _strip(text, prev_fact.quantity.end, q.start, r)
-                    if bs >= be:
-                        facts.append(Fact(q, prev_fact.metric_start, prev_fact.metric_end, pred,
-                                          _dir(r.predicates.get(pred, 0), q), "same_metric"))
+                if prev_fact is not None and _only_predicates(text, prev_fact.quantity.end, q.start, in_sent, r):
+                    facts.append(Fact(q, prev_fact.metric_start, prev_fact.metric_end, pred,
+                                      _dir(r.predicates.get(pred, 0), q), "same_metric"))
                 continue
             metric = text[s:e]
             sep = "、" if "、" in metric else ("和" if "分别" in raw_left and "和" in metric else None)
@@ -246,6 +244,18 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
                 if "分别" in raw_left:  # one metric, a list of quantities: each gets it
                     pending_list, pending_pred = [(s, e)] * 8, (pred, r.predicates.get(pred, 0))
     return facts
+
+
+def _only_predicates(text: str, a: int, b: int, quantities: list[Quantity], r: FactRules) -> bool:
+    """True when text[a:b] holds only predicates, hedges and time quantities (，两年平均增长; 比2019年同期增长)."""
+    cuts = [(q.start, q.end) for q in quantities if a <= q.start and q.end <= b and q.kind not in r.fact_kinds]
+    pos = a
+    for s, e in cuts + [(b, b)]:
+        ps, pe, _ = _strip(text, pos, s, r)
+        if ps < pe:
+            return False
+        pos = e
+    return True
 
 
 def _dir(base: int, q: Quantity) -> int:
