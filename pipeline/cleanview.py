@@ -50,11 +50,12 @@ class CleanRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     map: dict[str, str]
     between_digits: dict[str, str]
+    between_fullwidth_digits: dict[str, str] = {}
     drop: _Drop
     chrome: _Chrome
     breaks: _Breaks
 
-    @field_validator("map", "between_digits")
+    @field_validator("map", "between_digits", "between_fullwidth_digits")
     @classmethod
     def _one_to_one(cls, v):
         bad = [k for k, t in v.items() if len(k) != 1 or len(t) != 1]
@@ -89,6 +90,25 @@ def _isdigit(ch: str) -> bool:
     return "0" <= ch <= "9" or "０" <= ch <= "９"
 
 
+def _fullwidth_group(text: str, i: int) -> bool:
+    """text[i] separates thousands in full-width digits: 1-3 of them before, exactly 3 after
+    (３３，２１２ and １，０００，０００, but not １，３年)."""
+    def fw(k: int) -> bool:
+        return 0 <= k < len(text) and "０" <= text[k] <= "９"
+    before = 0
+    while fw(i - 1 - before):
+        before += 1
+    return 1 <= before <= 3 and fw(i + 1) and fw(i + 2) and fw(i + 3) and not fw(i + 4) \
+        and not (i + 4 < len(text) and _isdigit(text[i + 4]))
+
+
+def _spaced_digit(text: str, i: int) -> bool:
+    """The space at text[i] sits between two lone digits (1 9 9 7): each digit stands alone."""
+    return (i >= 1 and _isdigit(text[i - 1]) and not (i >= 2 and _isdigit(text[i - 2]))
+            and i + 1 < len(text) and _isdigit(text[i + 1])
+            and not (i + 2 < len(text) and (_isdigit(text[i + 2]) or text[i + 2] in "/／")))  # 1 3/5 is 1⅗
+
+
 @dataclass
 class CleanView:
     text: str            # the view
@@ -116,6 +136,7 @@ class CleanView:
 
 def build(text: str) -> CleanView:
     table, between, drop, chrome, final, keep_after = _tables()
+    between_fw = rules().between_fullwidth_digits
     chars: list[str] = []
     offs: list[int] = []
     n = len(text)
@@ -164,14 +185,22 @@ def build(text: str) -> CleanView:
                 if j == body_end:
                     i = j  # trailing spaces
                     continue
-                if (_isdigit(before) or before == "." or _isdigit(after)) and not (_isdigit(before) and _isdigit(after)):
-                    i = j  # a space beside a number (5 %, 增长 5.5%) is left out
+                if j == i + 1 and _isdigit(before) and _isdigit(after) and _spaced_digit(text, i):
+                    i = j  # digits set one by one (1 9 9 7 年, 7 4 7 7 2 亿元) are one number
+                    continue
+                if (_isdigit(before) or before == "." or _isdigit(after)) and not (_isdigit(before) and _isdigit(after)) \
+                        and before not in ",，、;；":
+                    # a space beside a number (5 %, 增长 5.5%) is left out; after a comma it separates
+                    # numbers and stays (1, 234, 567 is three numbers, not 1,234,567)
+                    i = j
                     continue
                 chars.append(" ")
                 offs.append(i)
                 i = j
                 continue
-            if ch in between and i + 1 < n and chars and _isdigit(chars[-1]) and _isdigit(text[i + 1]):
+            if ch in between_fw and _fullwidth_group(text, i):
+                ch = between_fw[ch]
+            elif ch in between and i + 1 < n and chars and _isdigit(chars[-1]) and _isdigit(text[i + 1]):
                 ch = between[ch]
             else:
                 ch = table.get(ch, ch)

@@ -20,7 +20,8 @@ GRAMMAR_PATH = Path(__file__).parent / "data" / "quantity_grammar.toml"
 KINDS = ("money", "percent", "pp", "permille", "ratio", "area", "measure", "count", "duration",
          "date", "rank")
 APPROX = {"exact", "over", "under", "about"}
-RESOLVERS = {"date", "percent_cn", "fraction", "tenths", "ratio", "doubling", "rank", "unit"}
+RESOLVERS = {"date", "percent_cn", "fraction", "tenths", "discount", "ratio", "doubling", "rank", "unit",
+             "compound"}
 
 
 class GrammarError(ValueError):
@@ -32,6 +33,7 @@ class Rule(BaseModel):
     name: str
     resolver: str
     pattern: str
+    unit: str | None = None  # for a rule whose unit is not one span (华氏温度98.6度): the unit surface
 
     @field_validator("resolver")
     @classmethod
@@ -64,11 +66,19 @@ class Negatives(BaseModel):
     right: list[str]
 
 
+class SubUnit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    of: str        # the main unit surface it divides (美分 of 美元)
+    factor: float  # its worth in the main unit (0.01)
+
+
 class Grammar(BaseModel):
     model_config = ConfigDict(extra="forbid")
     fragments: dict[str, str]
     qualifiers: Qualifiers
     units: dict[str, dict[str, str]]
+    unit_guards: dict[str, str] = {}
+    subunits: dict[str, SubUnit] = {}
     rules: list[Rule]
     negatives: Negatives
 
@@ -84,6 +94,20 @@ class Grammar(BaseModel):
                 if surface in seen:
                     raise ValueError(f"unit {surface!r} listed under both {seen[surface]} and {kind}")
                 seen[surface] = kind
+        return v
+
+    @field_validator("unit_guards")
+    @classmethod
+    def _guards(cls, v, info):
+        known = {s for table in (info.data.get("units") or {}).values() for s in table}
+        unknown = set(v) - known
+        if unknown:
+            raise ValueError(f"unit_guards for units not in any unit table: {sorted(unknown)}")
+        for surface, guard in v.items():
+            try:
+                regex.compile(guard)
+            except regex.error as exc:
+                raise ValueError(f"unit_guards {surface!r}: {exc}") from None
         return v
 
 
@@ -106,6 +130,18 @@ def _alt(words) -> str:
     return "(?:" + "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
 
 
+def _unit_alt(words, guards: dict[str, str]) -> str:
+    """Unit surfaces, longest first; a surface of several Han characters may have single spaces
+    between them (个 百 分 点: the clean view keeps one space of a spaced-out line), and a guarded
+    surface must satisfy its guard (two as a weight only at the end of a phrase: 三十两。)."""
+    out = []
+    for w in sorted(words, key=len, reverse=True):
+        pat = " ?".join(regex.escape(ch) for ch in w) if len(w) > 1 and regex.fullmatch(r"\p{Han}+", w) \
+            else regex.escape(w)
+        out.append(pat + (f"(?:{guards[w]})" if w in guards else ""))
+    return "(?:" + "|".join(out) + ")"
+
+
 class Extractor:
     def __init__(self, grammar: Grammar):
         self.g = grammar
@@ -116,13 +152,15 @@ class Extractor:
         q = grammar.qualifiers
         self.approx = {"pre": q.prefix, "inner0": q.inner, "inner": q.inner, "suf": q.suffix}
         frags = dict(grammar.fragments)
-        frags["unit"] = _alt(self.unit_kind)
+        frags["unit"] = _unit_alt(self.unit_kind, grammar.unit_guards)
+        frags["subunit"] = _unit_alt(grammar.subunits, {})
         frags["prefix"] = _alt(q.prefix)
         frags["inner"] = _alt(q.inner)
         frags["suffix"] = _alt(q.suffix)
         # a magnitude character is never read out of a unit that starts with one (千瓦, 千米)
-        tails = [u[1:] for u in self.unit_kind if u[0] in numerals.MAGNITUDE and len(u) > 1]
-        frags["magnitude"] = "(?:[十百千万亿]" + (f"(?!{_alt(tails)})" if tails else "") + ")+"
+        tails = [u[1:] for u in self.unit_kind if u[0] in "十百千万亿兆" and len(u) > 1]
+        frags["magnitude"] = ("(?:(?:[十百千万亿萬億]" + (f"(?!{_alt(tails)})" if tails else "") + ")+"
+                              "|(?<=\\d)[kK](?![A-Za-z]))")  # 15k个百分点
         self.fragments = {k: self._expand(v, frags, k) for k, v in frags.items()}
         self.rules = []
         for i, rule in enumerate(grammar.rules):
@@ -191,19 +229,22 @@ class Extractor:
         return "about" if vague else "exact"
 
     def resolve(self, rule: Rule, m) -> Quantity | None:
-        r = getattr(self, "_r_" + rule.resolver)(m)
+        if rule.resolver == "unit":
+            r = self._r_unit(m, rule.unit)
+        else:
+            r = getattr(self, "_r_" + rule.resolver)(m)
         if r is None:
             return None
         value, value_max, unit, kind, approx, norm = r
         return Quantity(m.start(), m.end(), m.group(0), value, value_max, unit, kind, approx,
                         norm, rule.name)
 
-    def _r_unit(self, m):
+    def _r_unit(self, m, rule_unit: str | None = None):
         gd = m.groupdict()
-        unit_surface = gd["unit"]
+        unit_surface = rule_unit or gd["unit"].replace(" ", "")
         kind, unit = self.unit_kind[unit_surface]
         n1 = gd["n1"]
-        if kind in self.lone_one and n1 == "一" and not gd.get("m1"):
+        if kind in self.lone_one and n1 == "一" and not gd.get("m1") and not gd.get("half"):
             return None
         try:
             v1, vmax, vague = numerals.number(n1)
@@ -215,7 +256,8 @@ class Extractor:
                 v2, v2max, vague2 = numerals.number(gd["n2"])
             except (ValueError, KeyError):
                 return None
-            if gd.get("u1") and gd["u1"] != unit_surface and self.unit_kind[gd["u1"]] != (kind, unit):
+            u1 = (gd.get("u1") or "").replace(" ", "")
+            if u1 and u1 != unit_surface and self.unit_kind[u1] != (kind, unit):
                 return None
             mag2 = numerals.magnitude(m2)
             mag1 = numerals.magnitude(m1) if m1 else mag2
@@ -226,6 +268,14 @@ class Extractor:
         else:
             mag = numerals.magnitude(m1)
             value, value_max = v1 * mag, (vmax * mag if vmax is not None else None)
+        if gd.get("half"):  # 一吨半 1.5, 两年半 2.5
+            if m1 or gd.get("n2"):
+                return None
+            value += 0.5
+        if gd.get("neg"):  # 负0.2千米, 负3.9%
+            value = -value
+            if value_max is not None:
+                value, value_max = -value_max, value
         norm = None
         if kind == "duration" and unit == "年" and not gd.get("n2") and not m1:
             if n1.isdigit() and len(n1) == 4 and 1800 <= value <= 2100:
@@ -237,14 +287,20 @@ class Extractor:
     def _r_percent_cn(self, m):
         gd = m.groupdict()
         n1 = gd["n1"]
+        pair = None if n1[0].isdigit() else numerals.vague_pair(n1)
+        if pair:  # 百分之二三十: 20% to 30%
+            return float(pair[0]), float(pair[1]), "%" if numerals.fold(gd["base"]) == "百分之" else "‰", \
+                "percent" if numerals.fold(gd["base"]) == "百分之" else "permille", self._approx(m, True), None
         v = numerals.arabic(n1) if n1[0].isdigit() else numerals.cn_decimal(n1)
+        v *= numerals.magnitude(gd.get("k"))  # 百分之15k
         if gd.get("neg"):
             v = -v
         vmax = None
         if gd.get("n2"):
             n2 = gd["n2"]
             vmax = numerals.arabic(n2) if n2[0].isdigit() else numerals.cn_decimal(n2)
-        kind, unit = ("percent", "%") if gd["base"] == "百分之" else ("permille", "‰")
+        base = numerals.fold(gd["base"])
+        kind, unit = ("percent", "%") if base == "百分之" else ("permille", "‰")
         return v, vmax, unit, kind, self._approx(m, False), None
 
     def _r_fraction(self, m):
@@ -255,8 +311,51 @@ class Extractor:
         return num / den, None, "", "ratio", self._approx(m, False), f"{num:g}/{den}"
 
     def _r_tenths(self, m):
-        n = m.group("n1")
-        return (int(n) if n.isdigit() else numerals.CN_DIGITS[n]) * 10.0, None, "%", "percent", self._approx(m, False), None
+        """三成 30%, 9.5成 95%, 八点五成 85%, 十成 100%, 半成 5%, 三成半 35%, 七成六 76%."""
+        n = numerals.fold(m.group("n1"))
+        if n == "半":
+            v = 0.5
+        elif n[0].isdigit():
+            v = numerals.arabic(n)
+        else:
+            v = numerals.cn_decimal(n)
+        n2 = m.groupdict().get("n2")
+        if n2:
+            if "." in n or "点" in n or v >= 10:
+                return None
+            v += 0.5 if n2 == "半" else numerals.CN_DIGITS[numerals.fold(n2)] / 10
+        if not 0 < v <= 10:
+            return None
+        return v * 10.0, None, "%", "percent", self._approx(m, False), None
+
+    def _r_discount(self, m):
+        """打八折: a price at 80% -> 80%; 75折 / 七五折 75%; 9.9折 / 三点一折 99% / 31%; 半折 / 对折 50%."""
+        n = numerals.fold(m.group("n1")).replace(" ", "")
+        if n in ("半", "对", "對"):
+            return 50.0, None, "%", "percent", "exact", None
+        digits = [c if c.isdigit() else str(numerals.CN_DIGITS[c]) for c in n if c not in ".点"]
+        if not digits or digits[0] == "0" or len(digits) > 2:
+            return None
+        v = int(digits[0]) * 10.0 + (int(digits[1]) if len(digits) > 1 else 0)
+        return v, None, "%", "percent", self._approx(m, False), None
+
+    def _r_compound(self, m):
+        """两美元又三美分 2.03 美元, 五元三毛 5.3 元: a main unit and a sub-unit amount."""
+        gd = m.groupdict()
+        q = self._r_unit(m)
+        if q is None:
+            return None
+        value, value_max, unit, kind, approx, norm = q
+        sub = self.g.subunits[gd["sub"].replace(" ", "")]
+        if self.unit_kind.get(sub.of) != (kind, unit) or value_max is not None:
+            return None
+        try:
+            n3, _, vague = numerals.number(gd["n3"])
+        except (ValueError, KeyError):
+            return None
+        if vague:
+            return None
+        return value + n3 * sub.factor, None, unit, kind, approx, norm
 
     def _r_ratio(self, m):
         return None, None, "", "ratio", "exact", m.group(0)

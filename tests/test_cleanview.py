@@ -19,6 +19,10 @@ from pipeline.cleanview import build
     ("一、综合\r\n初步核算", "一、综合\n初步核算"),
     ("a\r\n二、工业", "a\n二、工业"),                                          # an enumerated heading starts a line
     ("１０．１：４３．５", "10.1:43.5"),
+    ("到7 4 7 7 2 亿元，增长1 1 ％", "到74772亿元，增长11%"),                # digits set one by one (1998 report)
+    ("寿命达到7 0 ．8 岁", "寿命达到70.8岁"),
+    ("1, 234, 567", "1, 234, 567"),                                            # a list of numbers stays apart
+    ("共12 34个", "共12 34个"),                                                # two numbers of several digits stay apart
 ])
 def test_view(text, view):
     assert build(text).text == view
