@@ -59,7 +59,7 @@ def test_tiny_training_run_numpy(tmp_path):
     out = tmp_path / "model"
     train.main(["--train", str(data), "--out", str(out), "--seed", "3", "--config", str(cfg_path),
                 "--backend", "numpy"])
-    for f in ("weights.npz", "meta.json", "vocab.json.gz", "lexicon.txt.gz"):
+    for f in ("weights.npz", "meta.json", "features.npz"):
         assert (out / f).exists(), f
     model = NerModel.load(str(out))
     texts = ["国务院总理李鹏在北京会见了美国客人。", "", "abc 123", "今天。" * 200, "上海" * 300]
@@ -129,14 +129,36 @@ def test_shipped_model_finds_obvious_entities(shipped):
 
 def test_shipped_model_long_and_odd_inputs(shipped):
     para = "新华社北京电，国务院总理李鹏今天会见了来访的客人。" * 150 + "上海市" + "，" * 500
-    texts = [para, "", " ", "ＡＢＣ１２３", "a" * 5000]
+    texts = [para, "", " ", "ＡＢＣ１２３", "a" * 5000, "李鹏\ud800在北京。\n\n上海\r\n"]
     preds = shipped.predict(texts)
     _well_formed(texts, preds)
+    # decoding in small groups (memory bound for huge inputs) gives the same result
+    small = NerModel(shipped.net, shipped.featurizer, dict(shipped.meta, group_chars=300))
+    assert small.predict(texts) == preds
     assert preds[1] == [] and preds[2] == []
     pers = [para[s:e] for s, e, lab in preds[0] if lab == "PER"]
     assert pers.count("李鹏") >= 140
     with pytest.raises(TypeError):
         shipped.predict("李鹏")
+
+
+def test_fast_features_match_reference_implementation():
+    """The vectorised featurizer gives the same ids / lexicon bits as the plain-Python reference."""
+    from pipeline.ner.features import FastLexicon, FastVocab, Featurizer, Lexicon, Vocab, build_vocab, featurize
+
+    words = {"北京": 1 | 4, "北京市": 1 | 4, "李鹏": 1 | 2, "国务院": 1 | 8, "国务院总理": 1, "总理": 1, "ＡＢ": 1}
+    lex = Lexicon(words, max_len=6)
+    vocab = build_vocab(["国务院总理李鹏在北京市", "李鹏说"], bigram_min=1)
+    fz = Featurizer(FastVocab.from_vocab(vocab), FastLexicon.from_lexicon(lex))
+    chunks = ["国务院总理李鹏在北京市。", "", "ＡＢ12北京", "京", "北京北京市李鹏"]
+    cid, bl, br, lx, st, ln = fz.batch(chunks)
+    for k, ch in enumerate(chunks):
+        c, a, b, x = featurize(ch, vocab, lex)
+        s, n = st[k], ln[k]
+        np.testing.assert_array_equal(cid[s:s + n], c)
+        np.testing.assert_array_equal(bl[s:s + n], a)
+        np.testing.assert_array_equal(br[s:s + n], b)
+        np.testing.assert_array_equal(lx[s:s + n], x)
 
 
 def test_chunking_and_formats():

@@ -11,7 +11,6 @@ weights live in ``pipeline/ner/model/``.
 """
 from __future__ import annotations
 
-import gzip
 import json
 import os
 from typing import Sequence
@@ -21,19 +20,16 @@ import numpy as np
 from .features import (
     LABELS,
     TAGS,
-    Lexicon,
-    Vocab,
+    FastLexicon,
+    FastVocab,
+    Featurizer,
     chunk_spans,
-    featurize,
+    tags_to_spans,
 )
 
 __all__ = ["NerModel", "LABELS", "DEFAULT_MODEL_DIR"]
 
 DEFAULT_MODEL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "model")
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)
 
 
 def _valid_transition_mask() -> tuple[np.ndarray, np.ndarray]:
@@ -65,17 +61,21 @@ class BiLstmCrf:
         self.trans = np.where(ok, self.trans, -1e4).astype(np.float32)
         self.start = np.where(sok, self.start, -1e4).astype(np.float32)
         self.H = self.Whh_f.shape[0]
-        dc, db = self.emb_c.shape[1], self.emb_b.shape[1]
-        # split input weights by feature block so the char table can be pre-projected
-        Wf, Wb = self.Wih_f, self.Wih_b
-        W = np.concatenate([Wf, Wb], axis=1)  # (D, 8H)
-        self.proj_c = self.emb_c @ W[:dc]  # (Vc, 8H) pre-projected char table
-        self.W_bl = W[dc:dc + db]
-        self.W_br = W[dc + db:dc + 2 * db]
-        self.W_lex = W[dc + 2 * db:]
-        self.b_in = np.concatenate([self.b_f, self.b_b])
+        for name in ("Wih_f", "Whh_f", "b_f", "Wih_b", "Whh_b", "b_b"):
+            setattr(self, name, self._fold_gates(getattr(self, name)))
+        self.dc, self.db = self.emb_c.shape[1], self.emb_b.shape[1]
 
-    # -- LSTM over a padded batch (B, L, 4H) of pre-computed input projections
+    def _fold_gates(self, w: np.ndarray) -> np.ndarray:
+        """Scale the i, f, o gate columns (last axis, torch order i f g o) by 0.5."""
+        H = self.H
+        w = w.copy()
+        w[..., : 2 * H] *= 0.5
+        w[..., 3 * H:] *= 0.5
+        return w
+
+    # -- LSTM over a padded batch (B, L, 4H) of pre-computed input projections.
+    # The i, f, o gate rows of the weights were pre-scaled by 0.5 (see _fold_gates), so a
+    # single tanh gives tanh(x/2) for i, f, o (sigmoid = 0.5 * tanh(x/2) + 0.5) and tanh(x) for g.
     def _lstm(self, xp: np.ndarray, Whh: np.ndarray) -> np.ndarray:
         B, L, _ = xp.shape
         H = self.H
@@ -83,12 +83,11 @@ class BiLstmCrf:
         c = np.zeros((B, H), dtype=np.float32)
         out = np.empty((B, L, H), dtype=np.float32)
         for t in range(L):
-            g = xp[:, t] + h @ Whh
-            s = _sigmoid(g[:, : 2 * H])
-            i, f = s[:, :H], s[:, H:]
-            gg = np.tanh(g[:, 2 * H: 3 * H])
-            o = _sigmoid(g[:, 3 * H:])
-            c = f * c + i * gg
+            z = np.tanh(xp[:, t] + h @ Whh)
+            i = z[:, :H] * 0.5 + 0.5
+            f = z[:, H:2 * H] * 0.5 + 0.5
+            o = z[:, 3 * H:] * 0.5 + 0.5
+            c = f * c + i * z[:, 2 * H:3 * H]
             h = o * np.tanh(c)
             out[:, t] = h
         return out
@@ -96,21 +95,22 @@ class BiLstmCrf:
     def emissions(self, cid, bl, br, lex, lengths) -> np.ndarray:
         """cid/bl/br: (B, L) int; lex: (B, L, N_LEX); lengths: (B,). Returns (B, L, T)."""
         B, L = cid.shape
-        H4 = 4 * self.H
-        x = self.proj_c[cid]
-        x += self.emb_b[bl] @ self.W_bl
-        x += self.emb_b[br] @ self.W_br
-        x += lex @ self.W_lex
-        x += self.b_in
-        xf = x[:, :, :H4]
+        dc, db = self.dc, self.db
+        X = np.empty((B, L, dc + 2 * db + lex.shape[2]), dtype=np.float32)
+        X[:, :, :dc] = self.emb_c[cid]
+        X[:, :, dc:dc + db] = self.emb_b[bl]
+        X[:, :, dc + db:dc + 2 * db] = self.emb_b[br]
+        X[:, :, dc + 2 * db:] = lex
         # backward direction: reverse each sequence inside its own length
         t = np.arange(L)[None, :]
         ridx = lengths[:, None] - 1 - t
-        valid = ridx >= 0
-        ridx = np.where(valid, ridx, 0)
+        ridx = np.where(ridx >= 0, ridx, 0)
         bidx = np.arange(B)[:, None]
-        xb = x[bidx, ridx, H4:]
-        hf = self._lstm(np.ascontiguousarray(xf), self.Whh_f)
+        xf = X @ self.Wih_f
+        xf += self.b_f
+        xb = X[bidx, ridx] @ self.Wih_b
+        xb += self.b_b
+        hf = self._lstm(xf, self.Whh_f)
         hb_rev = self._lstm(xb, self.Whh_b)
         hb = hb_rev[bidx, ridx]  # un-reverse (same permutation is its own inverse)
         em = hf @ self.W_out[: self.H] + hb @ self.W_out[self.H:] + self.b_out
@@ -144,87 +144,81 @@ class BiLstmCrf:
 class NerModel:
     """Load with ``NerModel.load()``; ``predict(texts)`` -> list of (start, end, label) per text."""
 
-    def __init__(self, net: BiLstmCrf, vocab: Vocab, lexicon: Lexicon, meta: dict):
+    def __init__(self, net: BiLstmCrf, featurizer: Featurizer, meta: dict):
         self.net = net
-        self.vocab = vocab
-        self.lexicon = lexicon
+        self.featurizer = featurizer
         self.meta = meta
         self.max_chunk = int(meta.get("max_chunk", 160))
         self.batch_chars = int(meta.get("batch_chars", 8000))
+        self.group_chars = int(meta.get("group_chars", 200_000))
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> "NerModel":
         d = os.fspath(path) if path is not None else DEFAULT_MODEL_DIR
         with open(os.path.join(d, "meta.json"), encoding="utf-8") as fh:
             meta = json.load(fh)
-        with gzip.open(os.path.join(d, "vocab.json.gz"), "rt", encoding="utf-8") as fh:
-            v = json.load(fh)
-        vocab = Vocab(v["chars"], v["bigrams"])
-        lexicon = Lexicon.load(os.path.join(d, "lexicon.txt.gz"))
+        with np.load(os.path.join(d, "features.npz")) as z:
+            featurizer = Featurizer(FastVocab.from_arrays(z), FastLexicon.from_arrays(z))
         with np.load(os.path.join(d, "weights.npz")) as z:
             params = {k: z[k] for k in z.files}
-        return cls(BiLstmCrf(params), vocab, lexicon, meta)
-
-    def save(self, path: str) -> None:  # pragma: no cover - training writes files directly
-        raise NotImplementedError
+        return cls(BiLstmCrf(params), featurizer, meta)
 
     # -------------------------------------------------------------- inference
-    def _decode_chunks(self, feats: list[tuple]) -> list[np.ndarray]:
-        """feats: list of featurize() tuples. Returns tag-id arrays in the same order."""
-        out: list[np.ndarray | None] = [None] * len(feats)
-        order = sorted(range(len(feats)), key=lambda i: len(feats[i][0]))
+    def _decode_chunks(self, chunks: list[str]) -> list[np.ndarray]:
+        """Tag-id arrays for each chunk string, in order."""
+        cid, bl, br, lex, starts, lengths = self.featurizer.batch(chunks)
+        out: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(chunks)
+        order = [i for i in np.argsort(lengths, kind="stable") if lengths[i] > 0]
         i = 0
         while i < len(order):
-            # group chunks of similar length up to batch_chars characters
-            j = i
-            maxlen = 0
-            while j < len(order):
-                ln = len(feats[order[j]][0])
-                if j > i and max(maxlen, ln) * (j - i + 1) > self.batch_chars:
-                    break
-                maxlen = max(maxlen, ln)
+            # group chunks of similar length, up to batch_chars padded characters
+            j = i + 1
+            while j < len(order) and lengths[order[j]] * (j - i + 1) <= self.batch_chars:
                 j += 1
-            idx = order[i:j]
-            B = len(idx)
-            L = maxlen
-            cid = np.zeros((B, L), dtype=np.int64)
-            bl = np.zeros((B, L), dtype=np.int64)
-            br = np.zeros((B, L), dtype=np.int64)
-            lex = np.zeros((B, L, self.lexicon.n_feats), dtype=np.float32)
-            lengths = np.zeros(B, dtype=np.int64)
-            for r, k in enumerate(idx):
-                c, a, b, x = feats[k]
-                n = len(c)
-                cid[r, :n], bl[r, :n], br[r, :n], lex[r, :n] = c, a, b, x
-                lengths[r] = n
-            em = self.net.emissions(cid, bl, br, lex, lengths)
-            paths = self.net.viterbi(em, lengths)
-            for r, k in enumerate(idx):
-                out[k] = paths[r]
+            idx = np.asarray(order[i:j])
+            L = int(lengths[idx].max())
+            ar = np.arange(L)[None, :]
+            valid = ar < lengths[idx][:, None]
+            pos = np.where(valid, starts[idx][:, None] + ar, 0)
+            em = self.net.emissions(
+                np.where(valid, cid[pos], 0),
+                np.where(valid, bl[pos], 0),
+                np.where(valid, br[pos], 0),
+                lex[pos] * valid[:, :, None],
+                lengths[idx],
+            )
+            for r, path in enumerate(self.net.viterbi(em, lengths[idx])):
+                out[idx[r]] = path
             i = j
-        return out  # type: ignore[return-value]
+        return out
 
     def predict_tags(self, texts: Sequence[str]) -> list[list[str]]:
         """Per-character BIO tags (used for evaluation)."""
         pieces = []  # (text index, start)
-        feats = []
+        chunks = []
         for ti, text in enumerate(texts):
             for s, e in chunk_spans(text, self.max_chunk):
                 pieces.append((ti, s))
-                feats.append(featurize(text[s:e], self.vocab, self.lexicon))
+                chunks.append(text[s:e])
         tags = [["O"] * len(t) for t in texts]
-        if feats:
-            for (ti, s), path in zip(pieces, self._decode_chunks(feats)):
-                row = tags[ti]
-                for k, tid in enumerate(path):
-                    row[s + k] = TAGS[tid]
+        # decode in groups of ~group_chars characters to bound memory on huge inputs
+        g0, size = 0, 0
+        for g in range(len(chunks) + 1):
+            if g == len(chunks) or (size >= self.group_chars and g > g0):
+                paths = self._decode_chunks(chunks[g0:g]) if g > g0 else []
+                for (ti, s), path in zip(pieces[g0:g], paths):
+                    row = tags[ti]
+                    for k, tid in enumerate(path.tolist()):
+                        if tid:
+                            row[s + k] = TAGS[tid]
+                g0, size = g, 0
+            if g < len(chunks):
+                size += len(chunks[g])
         return tags
 
     def predict(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
         if isinstance(texts, str):
             raise TypeError("predict() takes a list of strings")
-        from .features import tags_to_spans
-
         out = []
         for text, tags in zip(texts, self.predict_tags(texts)):
             spans = []

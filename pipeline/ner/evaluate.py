@@ -58,7 +58,18 @@ def _table(name, m):
     return "\n".join(rows)
 
 
+def _ensure_single_thread(argv):
+    """Speed is measured on one core: re-exec with BLAS / OpenMP pinned to one thread."""
+    want = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if all(os.environ.get(k) == v for k, v in want.items()):
+        return
+    env = dict(os.environ, **want)
+    os.execve(sys.executable, [sys.executable, "-m", "pipeline.ner.evaluate", *argv], env)
+
+
 def main(argv=None):
+    if argv is None:
+        _ensure_single_thread(sys.argv[1:])
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=None, help="model dir (default: shipped pipeline/ner/model)")
     ap.add_argument("--corpora", default=DEFAULT_CORPORA, help="dir holding msra/ and cluener2020/")
@@ -78,6 +89,7 @@ def main(argv=None):
         "model_dir": args.model or "pipeline/ner/model",
         "model_meta": {k: model.meta.get(k) for k in ("model", "features", "epoch", "seed", "train_minutes")},
         "load_seconds": round(load_s, 3),
+        "threads": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
     }
 
     msra = os.path.join(args.corpora, "msra")

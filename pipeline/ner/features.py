@@ -130,6 +130,25 @@ def _cat_mask(pos: str, cats=LEX_CATS) -> int:
     return m
 
 
+def jieba_words(path: str | None = None, min_freq: int = 1, max_len: int = 12, cats=LEX_CATS) -> dict[str, int]:
+    """word -> category bit mask, from jieba's dict.txt (word freq POS per line)."""
+    path = path or jieba_dict_path()
+    words: dict[str, int] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) < 2:
+                continue
+            w = normalize_width(parts[0])
+            if len(w) < 2 or len(w) > max_len:
+                continue
+            if int(parts[1]) < min_freq:
+                continue
+            pos = parts[2] if len(parts) > 2 else "x"
+            words[w] = words.get(w, 0) | _cat_mask(pos, cats)
+    return words
+
+
 class Lexicon:
     """Word-boundary features from a word list (jieba's dictionary by default).
 
@@ -166,21 +185,7 @@ class Lexicon:
 
     @classmethod
     def from_jieba(cls, path: str | None = None, min_freq: int = 1, max_len: int = 12, cats=LEX_CATS) -> "Lexicon":
-        path = path or jieba_dict_path()
-        words: dict[str, int] = {}
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                parts = line.split()
-                if len(parts) < 2:
-                    continue
-                w = normalize_width(parts[0])
-                if len(w) < 2 or len(w) > max_len:
-                    continue
-                if int(parts[1]) < min_freq:
-                    continue
-                pos = parts[2] if len(parts) > 2 else "x"
-                words[w] = words.get(w, 0) | _cat_mask(pos, cats)
-        return cls(words, max_len=max_len, n_cats=len(cats))
+        return cls(jieba_words(path, min_freq, max_len, cats), max_len=max_len, n_cats=len(cats))
 
     def save(self, path: str) -> None:
         """Compact gzip text: line 1 max_len; then 'word<TAB>mask' lines; then prefix-only lines."""
@@ -356,3 +361,174 @@ def read_testright(path: str) -> list[tuple[str, list[tuple[int, int, str]]]]:
                 pos += len(word)
             out.append(("".join(text), spans))
     return out
+
+
+# ---------------------------------------------------------------- vectorised runtime path
+_FNV_BASIS = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+
+
+def _codepoints(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
+
+
+def _lookup(keys: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """ids (index + 2) of q in sorted keys, UNK (1) when absent."""
+    if len(keys) == 0:
+        return np.full(q.shape, UNK, dtype=np.int64)
+    idx = np.searchsorted(keys, q)
+    idx[idx >= len(keys)] = 0
+    return np.where(keys[idx] == q, idx + 2, UNK).astype(np.int64)
+
+
+class FastLexicon:
+    """Lexicon matching with numpy: 64-bit FNV-1a hashes of every word, one sorted
+    table per word length; all substrings of a batch are hashed and looked up at once.
+    Gives the same bits as Lexicon.masks()."""
+
+    def __init__(self, tables: dict[int, tuple[np.ndarray, np.ndarray]], max_len: int, n_cats: int):
+        self.tables = tables
+        self.max_len = max_len
+        self.n_cats = n_cats
+        self.n_feats = n_cats * N_LEX_BITS
+
+    @classmethod
+    def from_words(cls, words: dict[str, int], max_len: int, n_cats: int) -> "FastLexicon":
+        by_len: dict[int, list[tuple[str, int]]] = {}
+        for w, m in words.items():
+            if 2 <= len(w) <= max_len:
+                by_len.setdefault(len(w), []).append((w, m))
+        tables = {}
+        with np.errstate(over="ignore"):
+            for L, items in by_len.items():
+                cps = _codepoints("".join(w for w, _ in items)).reshape(len(items), L)
+                h = np.full(len(items), _FNV_BASIS, dtype=np.uint64)
+                for k in range(L):
+                    h = (h ^ cps[:, k].astype(np.uint64)) * _FNV_PRIME
+                m = np.asarray([m for _, m in items], dtype=np.uint8)
+                order = np.argsort(h, kind="stable")
+                tables[L] = (h[order], m[order])
+        return cls(tables, max_len, n_cats)
+
+    @classmethod
+    def from_lexicon(cls, lex: "Lexicon") -> "FastLexicon":
+        return cls.from_words(lex.words, lex.max_len, lex.n_cats)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        out = {"lex_info": np.asarray([self.max_len, self.n_cats], dtype=np.int64)}
+        for L, (h, m) in self.tables.items():
+            out[f"lex_h{L}"] = h
+            out[f"lex_m{L}"] = m
+        return out
+
+    @classmethod
+    def from_arrays(cls, z) -> "FastLexicon":
+        max_len, n_cats = (int(x) for x in z["lex_info"])
+        tables = {}
+        for L in range(2, max_len + 1):
+            if f"lex_h{L}" in z:
+                tables[L] = (np.asarray(z[f"lex_h{L}"]), np.asarray(z[f"lex_m{L}"]))
+        return cls(tables, max_len, n_cats)
+
+    def features(self, cp: np.ndarray, chunk_id: np.ndarray) -> np.ndarray:
+        """cp: codepoints of the concatenated (width-normalised) chunks; chunk_id per position."""
+        N = len(cp)
+        feats = np.zeros((N, self.n_feats), dtype=np.float32)
+        if N < 2:
+            return feats
+        cpu = cp.astype(np.uint64)
+        with np.errstate(over="ignore"):
+            h = (np.full(N, _FNV_BASIS, dtype=np.uint64) ^ cpu) * _FNV_PRIME
+            for L in range(2, min(self.max_len, N) + 1):
+                n = N - L + 1
+                h = (h[:n] ^ cpu[L - 1:]) * _FNV_PRIME
+                tab = self.tables.get(L)
+                if tab is None:
+                    continue
+                keys, masks = tab
+                idx = np.searchsorted(keys, h)
+                idx[idx >= len(keys)] = 0
+                hit = (keys[idx] == h) & (chunk_id[:n] == chunk_id[L - 1:])
+                pos = np.nonzero(hit)[0]
+                if len(pos) == 0:
+                    continue
+                mk = masks[idx[pos]]
+                lb = min(L, 5) - 2
+                for c in range(self.n_cats):
+                    sel = pos[(mk >> c) & 1 == 1]
+                    if len(sel) == 0:
+                        continue
+                    base = c * N_LEX_BITS
+                    feats[sel, base + lb] = 1.0
+                    feats[sel + L - 1, base + 4 + lb] = 1.0
+                    for k in range(1, L - 1):
+                        feats[sel + k, base + 8] = 1.0
+        return feats
+
+
+class FastVocab:
+    """Char / bigram ids by binary search over sorted codepoint keys."""
+
+    def __init__(self, char_keys: np.ndarray, bigram_keys: np.ndarray):
+        self.char_keys = char_keys
+        self.bigram_keys = bigram_keys
+
+    @classmethod
+    def from_vocab(cls, v: "Vocab") -> "FastVocab":
+        ck = np.asarray([ord(c) for c in v.chars], dtype=np.int64)
+        bk = np.asarray([(ord(b[0]) << 21) | ord(b[1]) for b in v.bigrams], dtype=np.int64)
+        assert np.all(np.diff(ck) > 0) and np.all(np.diff(bk) > 0), "vocab must be sorted"
+        return cls(ck, bk)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return {"char_keys": self.char_keys, "bigram_keys": self.bigram_keys}
+
+    @classmethod
+    def from_arrays(cls, z) -> "FastVocab":
+        return cls(np.asarray(z["char_keys"]), np.asarray(z["bigram_keys"]))
+
+    @property
+    def n_chars(self) -> int:
+        return len(self.char_keys) + 2
+
+    @property
+    def n_bigrams(self) -> int:
+        return len(self.bigram_keys) + 2
+
+
+class Featurizer:
+    """Features for a list of chunks at once (the only feature path, train and runtime)."""
+
+    def __init__(self, vocab: FastVocab, lexicon: FastLexicon):
+        self.vocab = vocab
+        self.lexicon = lexicon
+
+    @property
+    def n_lex(self) -> int:
+        return self.lexicon.n_feats
+
+    def batch(self, chunks: list[str]):
+        """Returns flat arrays (cid, bl, br, lex) over the concatenated chunks, plus starts, lengths."""
+        lengths = np.fromiter((len(c) for c in chunks), dtype=np.int64, count=len(chunks))
+        starts = np.zeros(len(chunks), dtype=np.int64)
+        if len(chunks) > 1:
+            starts[1:] = np.cumsum(lengths)[:-1]
+        tw = normalize_width("".join(chunks))
+        te = normalize_for_embedding(tw)
+        cpw = _codepoints(tw)
+        cpe = _codepoints(te)
+        N = len(cpe)
+        chunk_id = np.repeat(np.arange(len(chunks)), lengths)
+        lex = self.lexicon.features(cpw, chunk_id)
+        cid = _lookup(self.vocab.char_keys, cpe)
+        prev = np.empty(N, dtype=np.int64)
+        nxt = np.empty(N, dtype=np.int64)
+        if N:
+            prev[1:] = cpe[:-1]
+            nxt[:-1] = cpe[1:]
+            ne = lengths > 0
+            prev[starts[ne]] = ord(BOS)
+            nxt[starts[ne] + lengths[ne] - 1] = ord(EOS)
+        bl = _lookup(self.vocab.bigram_keys, (prev << 21) | cpe)
+        br = _lookup(self.vocab.bigram_keys, (cpe << 21) | nxt)
+        return cid, bl, br, lex, starts, lengths

@@ -1,17 +1,24 @@
 """Train the BiLSTM-CRF NER model.
 
-    python -m pipeline.ner.train --data /work/shared/corpora/ner/msra --out pipeline/ner/model --seed 1
+    OMP_NUM_THREADS=1 python -m pipeline.ner.train --data ../shared/corpora/ner/msra \
+        --out pipeline/ner/model --seed 1
 
-Reads ``msra_train_bio`` in --data (or --train FILE), keeps the last ``dev_size``
-sentences as a dev split, trains with torch when it is importable (``--backend torch``,
-one CPU thread) or with the built-in numpy implementation (``--backend numpy``, slow,
-meant for tiny models / tests), and exports numpy weights + vocab + lexicon to --out
-after every epoch whose dev F1 is the best so far.
+Reads ``msra_train_bio`` from --data (or --train FILE), keeps the last ``dev_size``
+sentences (config) as a dev split, adds synthetic name-list sentences built from the
+training split's PER entities (``aug_name_lists``), and trains with torch when it is
+importable (``--backend torch``, one CPU thread) or with the built-in numpy
+implementation (``--backend numpy``: slow, meant for tiny models and tests). After every
+epoch whose dev F1 is the best so far it exports to --out:
+
+  weights.npz   network weights (embeddings float16, the rest float32)
+  features.npz  char / bigram vocabulary keys and the hashed jieba lexicon tables
+  meta.json     config, seed, epoch, dev scores
+
+Hyper-parameters live in pipeline/ner/config.json (--config to use another file).
 """
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import random
@@ -24,10 +31,12 @@ from .features import (
     LEX_CATS,
     TAG2ID,
     TAGS,
-    Lexicon,
+    FastLexicon,
+    FastVocab,
+    Featurizer,
     build_vocab,
     chunk_spans,
-    featurize,
+    jieba_words,
     read_bio,
     tags_to_spans,
 )
@@ -45,14 +54,56 @@ def chunk_sentence(text: str, tags: list[str], max_len: int):
     return [(text[s:e], tags[s:e]) for s, e in chunk_spans(text, max_len, allowed)]
 
 
-def make_examples(sents, vocab, lexicon, max_len):
+def make_examples(sents, featurizer: Featurizer, max_len):
+    pieces = [p for text, tags in sents for p in chunk_sentence(text, tags, max_len)]
+    cid, bl, br, lex, starts, lengths = featurizer.batch([t for t, _ in pieces])
     ex = []
-    for text, tags in sents:
-        for t, tg in chunk_sentence(text, tags, max_len):
-            c, bl, br, lx = featurize(t, vocab, lexicon)
-            y = np.asarray([TAG2ID.get(x, 0) for x in tg], dtype=np.int64)
-            ex.append((c, bl, br, lx, y))
+    for (t, tg), s, n in zip(pieces, starts.tolist(), lengths.tolist()):
+        if n == 0:
+            continue
+        y = np.asarray([TAG2ID.get(x, 0) for x in tg], dtype=np.int64)
+        ex.append((cid[s:s + n], bl[s:s + n], br[s:s + n], lex[s:s + n], y))
     return ex
+
+
+_ETHNIC = ("藏族", "回族", "满族", "蒙古族", "维吾尔族", "壮族", "苗族", "彝族", "朝鲜族", "土家族", "白族", "女")
+_LIST_PREFIX = ("", "", "委员：", "名单：", "成员：", "出席会议的有", "参加会见的有", "他们是")
+_LIST_SUFFIX = ("", "。", "等。", "等人。", "，")
+
+
+def name_list_sentences(sents, n, rng: random.Random):
+    """Synthetic name lists (names written back to back, as in official member lists).
+
+    The corpus has few adjacent PER entities, so a model learns to chain them into one
+    span; these sentences, built from the training split's own PER entities, teach it to
+    split them.
+    """
+    names = sorted({text[s:e] for text, tags in sents for s, e, lab in tags_to_spans(tags)
+                    if lab == "PER" and e - s >= 2})
+    out = []
+    if not names or n <= 0:
+        return out
+    for _ in range(n):
+        k = rng.randint(2, 20)
+        sep = rng.choice(["", "", "", "、", " "])
+        pre = rng.choice(_LIST_PREFIX)
+        text, tags = pre, ["O"] * len(pre)
+        for j in range(k):
+            if j and sep:
+                text += sep
+                tags.append("O")
+            nm = rng.choice(names)
+            text += nm
+            tags += ["B-PER"] + ["I-PER"] * (len(nm) - 1)
+            if rng.random() < 0.08:
+                extra = "（" + rng.choice(_ETHNIC) + "）"
+                text += extra
+                tags += ["O"] * len(extra)
+        suf = rng.choice(_LIST_SUFFIX)
+        text += suf
+        tags += ["O"] * len(suf)
+        out.append((text, tags))
+    return out
 
 
 def batches(examples, batch_size, rng: random.Random):
@@ -109,7 +160,7 @@ def _prf(tp, ng, npred):
 
 
 # ------------------------------------------------------------------ export
-def export(out_dir, params: dict, vocab, lexicon, meta: dict):
+def export(out_dir, params: dict, featurizer: Featurizer, meta: dict):
     os.makedirs(out_dir, exist_ok=True)
     tmp = {k: v for k, v in params.items()}
     # embeddings in float16 (size), the rest float32
@@ -117,11 +168,12 @@ def export(out_dir, params: dict, vocab, lexicon, meta: dict):
         tmp[k] = tmp[k].astype(np.float16)
     np.savez(os.path.join(out_dir, "weights.npz.tmp.npz"), **tmp)
     os.replace(os.path.join(out_dir, "weights.npz.tmp.npz"), os.path.join(out_dir, "weights.npz"))
-    with gzip.open(os.path.join(out_dir, "vocab.json.gz"), "wt", encoding="utf-8", compresslevel=9) as fh:
-        json.dump({"chars": vocab.chars, "bigrams": vocab.bigrams}, fh, ensure_ascii=False)
-    lex_path = os.path.join(out_dir, "lexicon.txt.gz")
-    if not os.path.exists(lex_path) or meta.get("_rewrite_lexicon", True):
-        lexicon.save(lex_path)
+    fpath = os.path.join(out_dir, "features.npz")
+    np.savez_compressed(fpath + ".tmp.npz", **featurizer.vocab.to_arrays(), **featurizer.lexicon.to_arrays())
+    os.replace(fpath + ".tmp.npz", fpath)
+    for stale in ("vocab.json.gz", "lexicon.txt.gz"):  # files of an older format
+        if os.path.exists(os.path.join(out_dir, stale)):
+            os.remove(os.path.join(out_dir, stale))
     m = {k: v for k, v in meta.items() if not k.startswith("_")}
     with open(os.path.join(out_dir, "meta.json"), "w", encoding="utf-8") as fh:
         json.dump(m, fh, ensure_ascii=False, indent=1)
@@ -191,6 +243,8 @@ def train_torch(cfg, train_ex, vocab, seed, on_epoch):
     opt = torch.optim.Adam(net.parameters(), lr=cfg["lr"])
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=cfg["lr_decay"])
     rng = random.Random(seed)
+    nrs = np.random.RandomState(seed)
+    bigram_unk = float(cfg.get("bigram_unk", 0) or 0)
 
     ema_decay = float(cfg.get("ema", 0) or 0)
     ema_every = int(cfg.get("ema_every", 10))
@@ -223,6 +277,9 @@ def train_torch(cfg, train_ex, vocab, seed, on_epoch):
         stop = False
         for bi, idx in enumerate(bl_list):
             cid, bl, br, lex, y, mask = pad_batch(train_ex, idx)
+            if bigram_unk > 0:
+                bl = np.where((bl > 1) & (nrs.random_sample(bl.shape) < bigram_unk), 1, bl)
+                br = np.where((br > 1) & (nrs.random_sample(br.shape) < bigram_unk), 1, br)
             lengths = torch.from_numpy(mask.sum(1))
             em = net.emissions(torch.from_numpy(cid), torch.from_numpy(bl), torch.from_numpy(br),
                                torch.from_numpy(lex), lengths)
@@ -261,7 +318,7 @@ def load_config(path=None, overrides=None):
 
 
 def run(data=None, out="pipeline/ner/model", seed=1, config=None, train_file=None, backend="auto",
-        limit=None, overrides=None, lexicon=None, quiet=False):
+        limit=None, overrides=None):
     cfg = load_config(config, overrides)
     random.seed(seed)
     np.random.seed(seed)
@@ -272,13 +329,16 @@ def run(data=None, out="pipeline/ner/model", seed=1, config=None, train_file=Non
     dev_size = min(cfg["dev_size"], len(sents) // 5)
     train_s, dev_s = (sents[:-dev_size], sents[-dev_size:]) if dev_size else (sents, sents[:0])
     log(f"train {len(train_s)} sentences, dev {len(dev_s)}")
-    vocab = build_vocab((t for t, _ in train_s), cfg["char_min_count"], cfg["bigram_min_count"])
-    if lexicon is None:
-        lexicon = Lexicon.from_jieba(min_freq=cfg["lexicon_min_freq"], max_len=cfg["lexicon_max_len"],
-                                     cats=tuple(cfg.get("lex_cats", LEX_CATS)))
-    cfg["n_lex"] = lexicon.n_feats
-    log(f"vocab chars {vocab.n_chars} bigrams {vocab.n_bigrams} lexicon {len(lexicon.words)}")
-    train_ex = make_examples(train_s, vocab, lexicon, cfg["train_max_chunk"])
+    vocab = FastVocab.from_vocab(build_vocab((t for t, _ in train_s), cfg["char_min_count"], cfg["bigram_min_count"]))
+    cats = tuple(cfg.get("lex_cats", LEX_CATS))
+    words = jieba_words(min_freq=cfg["lexicon_min_freq"], max_len=cfg["lexicon_max_len"], cats=cats)
+    featurizer = Featurizer(vocab, FastLexicon.from_words(words, cfg["lexicon_max_len"], len(cats)))
+    cfg["n_lex"] = featurizer.n_lex
+    log(f"vocab chars {vocab.n_chars} bigrams {vocab.n_bigrams} lexicon {len(words)}")
+    aug = name_list_sentences(train_s, int(cfg.get("aug_name_lists", 0)), random.Random(seed + 1))
+    if aug:
+        log(f"{len(aug)} synthetic name-list sentences")
+    train_ex = make_examples(train_s + aug, featurizer, cfg["train_max_chunk"])
     log(f"{len(train_ex)} training chunks")
 
     if backend == "auto":
@@ -294,7 +354,7 @@ def run(data=None, out="pipeline/ner/model", seed=1, config=None, train_file=Non
 
     meta = {
         "model": "bilstm-crf",
-        "features": ["char", "char-bigram-left", "char-bigram-right", "jieba-lexicon-bmes-4cat"],
+        "features": ["char", "char-bigram-left", "char-bigram-right", "jieba-lexicon-bmes:" + ",".join(cats)],
         "tags": list(TAGS),
         "config": cfg,
         "seed": seed,
@@ -307,17 +367,15 @@ def run(data=None, out="pipeline/ner/model", seed=1, config=None, train_file=Non
     t0 = time.time()
 
     def on_epoch(epoch, params, loss):
-        model = NerModel(BiLstmCrf(params), vocab, lexicon, meta)
+        model = NerModel(BiLstmCrf(params), featurizer, meta)
         dev = evaluate_examples(model, dev_s, cfg["max_chunk"]) if dev_s else {"overall": {"f1": 0.0}}
         f1 = dev["overall"]["f1"]
         log(f"epoch {epoch} loss {loss:.3f} dev {json.dumps(dev['overall'])} "
             + " ".join(f"{k}={dev[k]['f1']}" for k in ("PER", "LOC", "ORG") if k in dev))
         if f1 > best["f1"] or not dev_s:
             best["f1"] = f1
-            meta.update({"epoch": epoch, "dev": dev, "train_minutes": round((time.time() - t0) / 60, 1),
-                         "_rewrite_lexicon": best.get("lex_written") is None})
-            export(out, params, vocab, lexicon, meta)
-            best["lex_written"] = True
+            meta.update({"epoch": epoch, "dev": dev, "train_minutes": round((time.time() - t0) / 60, 1)})
+            export(out, params, featurizer, meta)
             log(f"exported to {out}")
 
     if backend == "torch":

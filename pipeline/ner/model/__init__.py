@@ -1,0 +1,1 @@
+"""Package data: the shipped NER model (weights.npz, features.npz, meta.json)."""
