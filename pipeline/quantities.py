@@ -24,6 +24,10 @@ RESOLVERS = {"date", "percent_cn", "fraction", "tenths", "discount", "ratio", "d
              "compound"}
 
 
+# a decimal count is real only per head or per household (每千人口床位数7.6张, 每万人3.3件)
+_PER_HEAD = regex.compile("每|人均|户均|千人|万人|百人|平均")
+
+
 class GrammarError(ValueError):
     """The grammar file is wrong; the message names the file and the entry."""
 
@@ -268,6 +272,19 @@ class Extractor:
         else:
             mag = numerals.magnitude(m1)
             value, value_max = v1 * mag, (vmax * mag if vmax is not None else None)
+            if gd.get("inner0") and m1 and not vague and not n1[0].isdigit() \
+                    and regex.search("[万亿萬億]", n1):
+                # 四亿零七百多万吨: the magnitude belongs to the section after 亿, not to the whole
+                try:
+                    value = float(numerals.cn_integer(n1 + m1))
+                except (ValueError, KeyError):
+                    return None
+        if unit == "度" and m1 and regex.search("[万亿萬億]", m1):
+            unit = "千瓦时"  # 发电量3120亿度: a 度 counted in 万 or 亿 is electricity (kWh)
+        if gd.get("mt"):  # 3万多亿元: 3万亿 and more
+            if gd.get("n2"):
+                return None
+            value *= numerals.magnitude(gd["mt"])
         if gd.get("half"):  # 一吨半 1.5, 两年半 2.5
             if m1 or gd.get("n2"):
                 return None
@@ -277,11 +294,14 @@ class Extractor:
             if value_max is not None:
                 value, value_max = -value_max, value
         norm = None
-        if kind == "duration" and unit == "年" and not gd.get("n2") and not m1:
-            if n1.isdigit() and len(n1) == 4 and 1800 <= value <= 2100:
+        if kind == "duration" and unit == "年" and not m1:
+            if n1.isdigit() and len(n1) == 4 and 1800 <= v1 <= 2100:
+                if gd.get("n2"):
+                    return None  # 1953年到1978年: a range of years is a date (date_year_range)
                 return None, None, "", "date", "exact", n1  # a calendar year, not a duration
-        if kind == "count" and not m1 and not vague and value != int(value) and unit != "人":
-            return None  # 2.5个: a decimal count is a misread
+        if kind == "count" and not m1 and not vague and value != int(value) and unit != "人" \
+                and not _PER_HEAD.search(m.string, max(0, m.start() - 16), m.start()):
+            return None  # 2.5个: a decimal count is a misread, unless per head (每千人口7.6张)
         return value, value_max, unit, kind, self._approx(m, vague), norm
 
     def _r_percent_cn(self, m):
@@ -304,8 +324,11 @@ class Extractor:
         return v, vmax, unit, kind, self._approx(m, False), None
 
     def _r_fraction(self, m):
-        den = numerals.cn_integer(m.group("den"))
-        num = numerals.cn_decimal(m.group("num"))
+        den, num = m.group("den"), m.group("num")
+        den = int(den) if den.isdigit() else numerals.cn_integer(den)
+        num = int(num) if num.isdigit() else numerals.cn_decimal(num)
+        if num >= den and m.group("num").isdigit():
+            return None  # 5/3 written with a slash is no share
         if den == 0:
             return None
         return num / den, None, "", "ratio", self._approx(m, False), f"{num:g}/{den}"
