@@ -46,5 +46,11 @@ bench: $(VENV)/.installed ## all benchmarks side by side: quantities, jieba, spa
 bench-quantities: $(VENV)/.installed ## chars/s of quantity extraction beside jieba on the reports corpus
 	$(PY) -m pipeline.bench --corpus $(SHARED)/corpora/reports/texts
 
+train-ner: $(VENV)/.installed ## train the NER model on MSRA (NER_DATA) into pipeline/ner/model (needs torch: pip install torch==2.13.0)
+	OMP_NUM_THREADS=1 $(PY) -m pipeline.ner.train --data $(NER_DATA) --out pipeline/ner/model --seed 1
+
+eval-ner: $(VENV)/.installed ## NER scores on MSRA test, the SIGHAN file and CLUENER dev, plus load time and chars/s
+	$(PY) -m pipeline.ner.evaluate --corpora $(SHARED)/corpora/ner --out $(OUT)/ner_metrics.json
+
 clean: ## remove outputs (keeps outputs/README.md)
 	find $(OUT) -maxdepth 1 -type f ! -name README.md -delete

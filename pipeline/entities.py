@@ -117,6 +117,16 @@ def gazetteer() -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _division_words() -> frozenset[str]:
+    """Words of jieba's dictionary (any tag) that end in a division suffix: 焦作市, 合肥市."""
+    import jieba
+
+    suffixes = tuple(rules().suffixes.GPE)
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as fh:
+        return frozenset(w for w in (line.split(" ", 1)[0] for line in fh) if 2 < len(w) <= 8 and w.endswith(suffixes))
+
+
 # -- rule finders ----------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
 def _byline_regexes():
@@ -260,25 +270,43 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
 _MODEL_COMPATIBLE = {"LOC": {"GPE", "LOC", "FAC"}, "ORG": {"ORG"}, "PER": {"PER"}}
 
 
-def combine_rules_and_model(rule: list[Span], model: list[Span]) -> list[Span]:
-    """The overlap policy `longest_span_rule_label`:
+def refine_model_span(sp: Span, text: str) -> Span | None:
+    """The model knows PER/ORG/LOC; our tables use GPE/LOC/FAC for places. A model span that the
+    gazetteer knows takes the gazetteer's label; a model LOC ending in a facility suffix (大桥, 水库)
+    is FAC, one ending in a division suffix (市, 县, 镇) is GPE; generic words (全省) and lone characters are dropped."""
+    surface = text[sp.start:sp.end]
+    r = rules()
+    if surface in r.gazetteer.not_entities or len(surface.strip()) < 2:
+        return None  # generic words; lone characters (中, 豫, 科) are abbreviations or fragments
+    label = gazetteer().get(surface)
+    if label is None and sp.label == "LOC":
+        if surface.endswith(tuple(r.suffixes.FAC)):
+            label = "FAC"
+        elif surface.endswith(tuple(r.suffixes.GPE)) or any(surface + suf in _division_words()
+                                                             for suf in r.suffixes.GPE):
+            label = "GPE"  # 焦作 (焦作市 is a word), 合肥
+    if label is None or label == sp.label:
+        return sp
+    return Span(sp.start, sp.end, label, sp.source, sp.rule)
 
-    - same span from both: one row, source "rule+model", the rule's finer label (GPE/LOC/FAC from the
-      rules refine the model's LOC);
-    - overlapping spans: the longer wins; on equal length the rule span wins;
-    - bylines and book titles always win (they are exact by construction).
+
+def combine_rules_and_model(rule: list[Span], model: list[Span], text: str = "") -> list[Span]:
+    """The overlap policy `rule_first_model_fills`:
+
+    - model spans are refined first (refine_model_span: place labels, generic words dropped);
+    - same span from both: one row, source "rule+model", the rule's finer label;
+    - a rule span wins over any model span it overlaps: the rules are exact by construction
+      (bylines, titles, gazetteer names, suffix patterns);
+    - a model span that overlaps no rule span is kept: names nobody listed.
     """
+    model = [m for m in (refine_model_span(m, text) if text else m for m in model) if m is not None]
     by_span = {(m.start, m.end): m for m in model}
     merged: list[Span] = []
     for r in rule:
         m = by_span.pop((r.start, r.end), None)
-        if m is not None and r.label in _MODEL_COMPATIBLE.get(m.label, set()):
+        if m is not None and r.label in _MODEL_COMPATIBLE.get(m.label, {m.label}):
             merged.append(Span(r.start, r.end, r.label, "rule+model", r.rule))
-        elif m is not None:
-            merged.append(r)
         else:
             merged.append(r)
-    pinned = [s for s in merged if s.rule in ("byline", "photo_credit", "book_title")]
-    others = [s for s in merged if s not in pinned] + list(by_span.values())
-    others.sort(key=lambda s: (s.start - s.end, 0 if s.source != "model" else 1, s.start))
-    return _non_overlapping(pinned + others)
+    rest = sorted(by_span.values(), key=lambda s: (s.start - s.end, s.start))
+    return _non_overlapping(merged + rest)

@@ -3,7 +3,7 @@ and the overlap policy between rules and the model."""
 import pytest
 
 from pipeline import extract_text
-from pipeline.entities import Span, combine_rules_and_model
+from pipeline.entities import Span, combine_rules_and_model, refine_model_span
 
 
 def ents(text, mode="rules"):
@@ -45,8 +45,20 @@ def test_overlap_policy():
             Span(10, 14, "FAC", "rule", "suffix_FAC")]
     model = [Span(0, 2, "LOC", "model", "ner_model"),        # same span: rule label refines LOC
              Span(4, 8, "ORG", "model", "ner_model"),        # overlaps a byline: the byline wins
-             Span(10, 16, "ORG", "model", "ner_model"),      # longer than the rule span: the model wins
-             Span(20, 23, "PER", "model", "ner_model")]      # model only
+             Span(10, 16, "ORG", "model", "ner_model"),      # overlaps a rule span: the rule wins
+             Span(20, 23, "PER", "model", "ner_model")]      # model only: kept
     got = [(s.start, s.end, s.label, s.source) for s in combine_rules_and_model(rule, model)]
-    assert got == [(0, 2, "GPE", "rule+model"), (5, 9, "PER", "rule"), (10, 16, "ORG", "model"),
+    assert got == [(0, 2, "GPE", "rule+model"), (5, 9, "PER", "rule"), (10, 14, "FAC", "rule"),
                    (20, 23, "PER", "model")]
+
+
+@pytest.mark.parametrize("text,span,expected", [
+    ("焦作经济", (0, 2, "LOC"), "GPE"),              # 焦作市 is a word: a division
+    ("滨河公园改造", (0, 4, "LOC"), "LOC"),          # no suffix rule for 公园: stays LOC
+    ("黄河特大桥通车", (0, 5, "LOC"), "FAC"),        # facility suffix
+    ("豫北", (0, 1, "LOC"), None),                   # a lone character is dropped
+    ("全省经济", (0, 2, "LOC"), None),               # a generic word is dropped
+])
+def test_model_labels_are_refined(text, span, expected):
+    got = refine_model_span(Span(*span, "model", "ner_model"), text)
+    assert (got.label if got else None) == expected
