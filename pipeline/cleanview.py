@@ -14,6 +14,8 @@ from pathlib import Path
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from .patterns import check_compiles
+
 DATA = Path(__file__).parent / "data" / "cleanview.toml"
 _LINE = regex.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
 _ENUM_START = regex.compile(r"[ \t　]*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+(?:[、．]|\.(?!\d))|——|--)")
@@ -38,12 +40,7 @@ class _Breaks(BaseModel):
     @field_validator("keep_after")
     @classmethod
     def _compiles(cls, v):
-        for p in v:
-            try:
-                regex.compile(p)
-            except regex.error as exc:
-                raise ValueError(f"keep_after pattern {p!r}: {exc}") from None
-        return v
+        return check_compiles(v, "keep_after pattern")
 
 
 class CleanRules(BaseModel):

@@ -21,6 +21,8 @@ from typing import NamedTuple
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from .patterns import check_compiles
+
 from . import numerals, quantities
 
 DATA = Path(__file__).parent / "data" / "numbers.toml"
@@ -40,12 +42,7 @@ class _Data(BaseModel):
     @field_validator("single_digit_followers")
     @classmethod
     def _compiles(cls, v):
-        for p in v:
-            try:
-                regex.compile(p)
-            except regex.error as exc:
-                raise ValueError(f"pattern {p!r}: {exc}") from None
-        return v
+        return check_compiles(v, "pattern")
 
 
 def _chars(table: dict) -> set[str]:
