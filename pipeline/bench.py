@@ -62,7 +62,7 @@ def main(argv=None) -> int:
             t0 = time.perf_counter()
             model = NerModel.load()
             load = time.perf_counter() - t0
-            rows[f"NER model predict (load {load:.2f} s)"] = _rate(lambda t: model.predict([t]), texts, 1)
+            rows[f"NER model predict (load {load:.2f} s)"] = _rate(lambda t: model.predict([t]), texts, args.repeat)
         except (ImportError, FileNotFoundError) as exc:
             print(f"NER model not measured: {exc}")
         from .compose import extract

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-from pipeline.ner import LABELS, NerModel
+from pipeline.ner import DEFAULT_MODEL_DIR, LABELS, NerModel
 from pipeline.ner.features import chunk_spans, read_testright, tags_to_spans
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -140,6 +140,32 @@ def test_shipped_model_long_and_odd_inputs(shipped):
     assert pers.count("李鹏") >= 140
     with pytest.raises(TypeError):
         shipped.predict("李鹏")
+
+
+def test_inference_network_matches_the_training_forward_pass(shipped):
+    """The inference network (gate folding, per-distinct-input projection tables, time-major
+    LSTM) gives the emissions of the plain forward pass the trainer differentiates."""
+    from pipeline.ner.numpy_train import _lstm_fwd
+
+    with np.load(os.path.join(DEFAULT_MODEL_DIR, "weights.npz")) as z:
+        p = {k: z[k].astype(np.float64) for k in z.files}
+    chunks = ["国务院总理李鹏今天在北京会见了日本客人。", "广东省", "华为技术有限公司今年在深圳发布了新产品，",
+              "全年地区生产总值增长5.5%。", "京"]
+    cid, bl, br, lex, starts, lengths = shipped.featurizer.batch(chunks)
+    B, L = len(chunks), int(lengths.max())
+    ar = np.arange(L)[None, :]
+    valid = ar < lengths[:, None]
+    pos = np.where(valid, starts[:, None] + ar, 0)
+    c, a, b, x = cid[pos] * valid, bl[pos] * valid, br[pos] * valid, lex[pos] * valid[:, :, None]
+    got = shipped.net.emissions(c, a, b, x, lengths)
+
+    X = np.concatenate([p["emb_c"][c], p["emb_b"][a], p["emb_b"][b], x], axis=-1)
+    ridx = np.where(lengths[:, None] - 1 - ar >= 0, lengths[:, None] - 1 - ar, 0)
+    bidx = np.arange(B)[:, None]
+    hf = _lstm_fwd(X @ p["Wih_f"].T + p["b_f"], p["Whh_f"])[0][:, 1:]
+    hb = _lstm_fwd(X[bidx, ridx] @ p["Wih_b"].T + p["b_b"], p["Whh_b"])[0][:, 1:][bidx, ridx]
+    want = np.concatenate([hf, hb], axis=-1) @ p["W_out"].T + p["b_out"]
+    np.testing.assert_allclose(got[valid], want[valid], atol=2e-4, rtol=1e-4)
 
 
 def test_fast_features_match_reference_implementation():

@@ -66,55 +66,121 @@ class BiLstmCrf:
         self.dc, self.db = self.emb_c.shape[1], self.emb_b.shape[1]
 
     def _fold_gates(self, w: np.ndarray) -> np.ndarray:
-        """Scale the i, f, o gate columns (last axis, torch order i f g o) by 0.5."""
+        """Scale the gate columns (last axis, torch order i f g o): i, f, o by -1 and g by -2,
+        so that one exp of the pre-activation gives every gate: sigmoid(x) = 1 / (1 + exp(-x))
+        and tanh(x) = 2 / (1 + exp(-2x)) - 1."""
         H = self.H
-        w = w.copy()
-        w[..., : 2 * H] *= 0.5
-        w[..., 3 * H:] *= 0.5
+        w = -w
+        w[..., 2 * H:3 * H] *= 2.0
         return w
 
-    # -- LSTM over a padded batch (B, L, 4H) of pre-computed input projections.
-    # The i, f, o gate rows of the weights were pre-scaled by 0.5 (see _fold_gates), so a
-    # single tanh gives tanh(x/2) for i, f, o (sigmoid = 0.5 * tanh(x/2) + 0.5) and tanh(x) for g.
+    # -- LSTM over a time-major padded batch (L, B, 4H) of pre-computed input projections
+    # (weights folded by _fold_gates).
     def _lstm(self, xp: np.ndarray, Whh: np.ndarray) -> np.ndarray:
-        B, L, _ = xp.shape
+        L, B, _ = xp.shape
         H = self.H
         h = np.zeros((B, H), dtype=np.float32)
         c = np.zeros((B, H), dtype=np.float32)
-        out = np.empty((B, L, H), dtype=np.float32)
-        for t in range(L):
-            z = np.tanh(xp[:, t] + h @ Whh)
-            i = z[:, :H] * 0.5 + 0.5
-            f = z[:, H:2 * H] * 0.5 + 0.5
-            o = z[:, 3 * H:] * 0.5 + 0.5
-            c = f * c + i * z[:, 2 * H:3 * H]
-            h = o * np.tanh(c)
-            out[:, t] = h
+        z = np.empty((B, 4 * H), dtype=np.float32)
+        tmp = np.empty((B, H), dtype=np.float32)
+        out = np.empty((L, B, H), dtype=np.float32)
+        zi, zf, zg, zo = z[:, :H], z[:, H:2 * H], z[:, 2 * H:3 * H], z[:, 3 * H:]
+        with np.errstate(over="ignore"):  # exp overflow -> inf -> gate exactly 0: intended
+            for t in range(L):
+                np.dot(h, Whh, out=z)
+                z += xp[t]
+                np.exp(z, out=z)
+                z += 1.0
+                np.reciprocal(z, out=z)  # i, f, o = sigmoid; zg = (tanh(g) + 1) / 2
+                c *= zf
+                zg *= 2.0
+                zg -= 1.0
+                np.multiply(zi, zg, out=tmp)
+                c += tmp
+                # h = o * tanh(c) = o * (2 / (1 + exp(-2c)) - 1)
+                np.multiply(c, -2.0, out=tmp)
+                np.exp(tmp, out=tmp)
+                tmp += 1.0
+                np.divide(2.0, tmp, out=tmp)
+                tmp -= 1.0
+                np.multiply(zo, tmp, out=h)
+                out[t] = h
         return out
 
-    def emissions(self, cid, bl, br, lex, lengths) -> np.ndarray:
-        """cid/bl/br: (B, L) int; lex: (B, L, N_LEX); lengths: (B,). Returns (B, L, T)."""
-        B, L = cid.shape
+    @staticmethod
+    def _distinct(ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct values, index of each element among them) for ids in [0, n)."""
+        present = np.zeros(n, dtype=bool)
+        present[ids] = True
+        u = np.flatnonzero(present)
+        rank = np.cumsum(present, dtype=np.intp) - 1
+        return u, rank[ids]
+
+    def input_tables(self, cid, bl, br, lex):
+        """Input projections of the distinct (char, lexicon pattern) pairs and bigrams of a batch.
+
+        The LSTM input is [emb_c[cid], emb_b[bl], emb_b[br], lex] @ Wih + b, linear in each
+        part, so each part is projected once per distinct value and gathered per position:
+        text repeats its characters, bigrams and lexicon patterns many times over.
+        Returns per direction three tables and the per-position row index into each.
+        """
         dc, db = self.dc, self.db
-        X = np.empty((B, L, dc + 2 * db + lex.shape[2]), dtype=np.float32)
-        X[:, :, :dc] = self.emb_c[cid]
-        X[:, :, dc:dc + db] = self.emb_b[bl]
-        X[:, :, dc + db:dc + 2 * db] = self.emb_b[br]
-        X[:, :, dc + 2 * db:] = lex
-        # backward direction: reverse each sequence inside its own length
+        bits = np.packbits(lex.astype(bool), axis=1, bitorder="little")
+        keys8 = np.zeros((len(lex), 8), dtype=np.uint8)
+        keys8[:, : bits.shape[1]] = bits
+        _, lex_rank = np.unique(keys8.view(np.uint64).ravel(), return_inverse=True)
+        pair = lex_rank.reshape(-1).astype(np.int64) * len(self.emb_c) + cid
+        _, first, inv_cl = np.unique(pair, return_index=True, return_inverse=True)
+        parts = [(np.concatenate([self.emb_c[cid[first]], lex[first]], axis=1),
+                  np.r_[0:dc, dc + 2 * db:dc + 2 * db + lex.shape[1]], inv_cl.reshape(-1))]
+        for ids, lo in ((bl, dc), (br, dc + db)):
+            u, inv = self._distinct(ids, len(self.emb_b))
+            parts.append((self.emb_b[u], np.r_[lo:lo + db], inv))
+        tables = {"f": [], "b": []}
+        index = []
+        for k, (x, rows, inv) in enumerate(parts):
+            index.append(inv.astype(np.intp))
+            for d, W, b in (("f", self.Wih_f, self.b_f), ("b", self.Wih_b, self.b_b)):
+                P = x @ W[rows]
+                if k == 0:
+                    P += b
+                tables[d].append(np.ascontiguousarray(P, dtype=np.float32))
+        return tables, index
+
+    @staticmethod
+    def _gather(tables, index, pos):
+        """Sum of table rows for positions ``pos`` (any shape) -> pos.shape + (4H,)."""
+        out = np.take(tables[0], index[0][pos], axis=0, mode="clip")
+        buf = np.empty_like(out)
+        for P, ix in zip(tables[1:], index[1:]):
+            np.take(P, ix[pos], axis=0, out=buf, mode="clip")
+            out += buf
+        return out
+
+    def emissions_at(self, tables, index, pos: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """pos: (B, L) flat positions into the arrays given to input_tables (padding: any
+        valid position); lengths: (B,). Returns emissions (B, L, T)."""
+        B, L = pos.shape
         t = np.arange(L)[None, :]
         ridx = lengths[:, None] - 1 - t
         ridx = np.where(ridx >= 0, ridx, 0)
         bidx = np.arange(B)[:, None]
-        xf = X @ self.Wih_f
-        xf += self.b_f
-        xb = X[bidx, ridx] @ self.Wih_b
-        xb += self.b_b
+        # time-major so that each LSTM step reads one contiguous block
+        xf = self._gather(tables["f"], index, pos.T)
+        xb = self._gather(tables["b"], index, pos[bidx, ridx].T)
         hf = self._lstm(xf, self.Whh_f)
         hb_rev = self._lstm(xb, self.Whh_b)
-        hb = hb_rev[bidx, ridx]  # un-reverse (same permutation is its own inverse)
-        em = hf @ self.W_out[: self.H] + hb @ self.W_out[self.H:] + self.b_out
-        return em
+        em = hf @ self.W_out[: self.H]
+        em += (hb_rev @ self.W_out[self.H:])[ridx.T, bidx.T]  # un-reverse (self-inverse)
+        em += self.b_out
+        return em.transpose(1, 0, 2)
+
+    def emissions(self, cid, bl, br, lex, lengths) -> np.ndarray:
+        """cid/bl/br: (B, L) int; lex: (B, L, N_LEX); lengths: (B,). Returns (B, L, T)."""
+        B, L = cid.shape
+        tables, index = self.input_tables(cid.reshape(-1), bl.reshape(-1), br.reshape(-1),
+                                          lex.reshape(B * L, -1))
+        return self.emissions_at(tables, index, np.arange(B * L).reshape(B, L), lengths)
 
     def viterbi(self, em: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
         B, L, T = em.shape
@@ -149,8 +215,8 @@ class NerModel:
         self.featurizer = featurizer
         self.meta = meta
         self.max_chunk = int(meta.get("max_chunk", 160))
-        self.batch_chars = int(meta.get("batch_chars", 8000))
-        self.group_chars = int(meta.get("group_chars", 200_000))
+        self.batch_chars = int(meta.get("batch_chars", 4000))
+        self.group_chars = int(meta.get("group_chars", 50_000))
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None) -> "NerModel":
@@ -167,6 +233,7 @@ class NerModel:
     def _decode_chunks(self, chunks: list[str]) -> list[np.ndarray]:
         """Tag-id arrays for each chunk string, in order."""
         cid, bl, br, lex, starts, lengths = self.featurizer.batch(chunks)
+        tables, index = self.net.input_tables(cid, bl, br, lex)
         out: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(chunks)
         order = [i for i in np.argsort(lengths, kind="stable") if lengths[i] > 0]
         i = 0
@@ -179,14 +246,8 @@ class NerModel:
             L = int(lengths[idx].max())
             ar = np.arange(L)[None, :]
             valid = ar < lengths[idx][:, None]
-            pos = np.where(valid, starts[idx][:, None] + ar, 0)
-            em = self.net.emissions(
-                np.where(valid, cid[pos], 0),
-                np.where(valid, bl[pos], 0),
-                np.where(valid, br[pos], 0),
-                lex[pos] * valid[:, :, None],
-                lengths[idx],
-            )
+            pos = np.where(valid, starts[idx][:, None] + ar, starts[idx][:, None])
+            em = self.net.emissions_at(tables, index, pos, lengths[idx])
             for r, path in enumerate(self.net.viterbi(em, lengths[idx])):
                 out[idx[r]] = path
             i = j
