@@ -38,6 +38,7 @@ class _Suffixes(BaseModel):
     ORG: list[str]
     FAC: list[str]
     GPE: list[str]
+    proper_tags: list[str]
 
 
 class _Stop(BaseModel):
@@ -56,12 +57,20 @@ class _Gazetteer(BaseModel):
     not_entities: list[str]
 
 
+class _ModelRefine(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fac_heads: list[str]
+    natural_heads: list[str]
+    org_if_jieba_tag: list[str]
+
+
 class EntityRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     bylines: _Bylines
     suffixes: _Suffixes
     stop: _Stop
     gazetteer: _Gazetteer
+    model: _ModelRefine
 
     @model_validator(mode="after")
     def _no_dupes(self):
@@ -114,6 +123,20 @@ def gazetteer() -> dict[str, str]:
             out[w] = label
     for w in r.gazetteer.not_entities:
         out.pop(w, None)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba_tags() -> dict[str, str]:
+    """word -> part-of-speech tag from jieba's dictionary ("" when the line has none)."""
+    import jieba
+
+    out = {}
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if parts:
+                out[parts[0]] = parts[2] if len(parts) > 2 else ""
     return out
 
 
@@ -192,12 +215,19 @@ def span_ruler_nlp():
     return nlp
 
 
+def _is_proper_token(tok: str) -> bool:
+    r = rules()
+    tag = _jieba_tags().get(tok)
+    return (tok in gazetteer() or tag is None or tag in r.suffixes.proper_tags
+            or any(tok + suf in _division_words() for suf in r.suffixes.GPE))
+
+
 def find_suffix_spans(doc) -> list[Span]:
-    """Longest suffix-rule span ending at each suffix token."""
+    """Longest suffix-rule span ending at each suffix token whose name tokens hold a proper name."""
     best: dict[int, tuple[int, str]] = {}
     for sp in doc.spans.get("suffix", []):
         s, e = sp.start_char, sp.end_char
-        if e not in best or s < best[e][0]:
+        if (e not in best or s < best[e][0]) and any(_is_proper_token(t.text) for t in sp[:-1]):
             best[e] = (s, sp.label_)
     gaz = gazetteer()
     text = doc.text  # built from the tokens on every access: read it once
@@ -218,6 +248,7 @@ def find_gazetteer(doc) -> list[Span]:
     """
     gaz = gazetteer()
     g = rules().gazetteer
+    curated = set(g.GPE + g.LOC + g.ORG + g.PER)
     org_suffixes = set(g.place_org_suffixes)
     not_before = tuple(g.not_before)
     text = doc.text
@@ -244,17 +275,18 @@ def find_gazetteer(doc) -> list[Span]:
             out.append(Span(s, toks[i][1], "ORG", "rule", "place_org"))
             i += 1
             continue
-        if label == "GPE" and out and out[-1].label == "GPE" and out[-1].end == s and out[-1].rule == "gazetteer":
+        if label == "GPE" and out and out[-1].label == "GPE" and out[-1].end == s and out[-1].rule in (
+                "gazetteer", "jieba_place"):
             out[-1] = Span(out[-1].start, e, "GPE", "rule", "gazetteer")
             continue
-        out.append(Span(s, e, label, "rule", "gazetteer"))
+        out.append(Span(s, e, label, "rule", "gazetteer" if w in curated else "jieba_place"))
     return out
 
 
 def rule_spans(text: str, doc) -> list[Span]:
     """All rule spans, overlaps decided: bylines and titles first, then the longest."""
     ordered = find_bylines(text) + find_works(text)
-    rest = find_suffix_spans(doc) + find_gazetteer(doc)
+    rest = find_gazetteer(doc) + find_suffix_spans(doc)  # same span: the gazetteer's label
     rest.sort(key=lambda s: (s.start - s.end, s.start))
     return _non_overlapping(ordered + rest)
 
@@ -268,39 +300,62 @@ def _non_overlapping(spans: list[Span]) -> list[Span]:
 
 
 # -- the overlap policy ------------------------------------------------------------------------------
+_EXACT_RULES = {"byline", "photo_credit", "book_title"}  # never replaced by an enclosing model span
 _MODEL_COMPATIBLE = {"LOC": {"GPE", "LOC", "FAC"}, "ORG": {"ORG"}, "PER": {"PER"}}
 
 
-def refine_model_span(sp: Span, text: str) -> Span | None:
+def word_bounds(doc) -> tuple[frozenset[int], frozenset[int]]:
+    """Start and end offsets of the segmenter's tokens (jieba inside spaCy) in ``doc``."""
+    return frozenset(t.idx for t in doc), frozenset(t.idx + len(t.text) for t in doc)
+
+
+def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozenset[int]] | None = None
+                      ) -> Span | None:
     """The model knows PER/ORG/LOC; our tables use GPE/LOC/FAC for places. A model span that the
     gazetteer knows takes the gazetteer's label; a model LOC ending in a facility suffix (大桥, 水库)
-    is FAC, one ending in a division suffix (市, 县, 镇) is GPE; generic words (全省) and lone characters are dropped."""
+    is FAC, one ending in a division suffix (市, 县, 镇) is GPE; generic words (全省) and lone characters are dropped.
+    With the segmenter's ``bounds`` (word_bounds), a span that cuts through a word is dropped as a
+    fragment (近平 of 习近平, 海康威 of 海康威视)."""
     surface = text[sp.start:sp.end]
     r = rules()
     if surface in r.gazetteer.not_entities or len(surface.strip()) < 2:
         return None  # generic words; lone characters (中, 豫, 科) are abbreviations or fragments
+    if bounds is not None and (sp.start not in bounds[0] or sp.end not in bounds[1]):
+        return None
+    if sp.label == "LOC" and text.startswith(tuple(r.gazetteer.not_before), sp.end):
+        return None  # a place used as an adjective (中国式, 中国特色), as the rules skip it
     label = gazetteer().get(surface)
-    if label is None and sp.label == "LOC":
-        if surface.endswith(tuple(r.suffixes.FAC)):
-            label = "FAC"
-        elif surface.endswith(tuple(r.suffixes.GPE)) or any(surface + suf in _division_words()
-                                                             for suf in r.suffixes.GPE):
-            label = "GPE"  # 焦作 (焦作市 is a word), 合肥
+    mr = r.model
+    if label is None and sp.label in ("LOC", "ORG") and surface.endswith(tuple(r.suffixes.FAC + mr.fac_heads)):
+        label = "FAC"  # 秦山核电站, 根河路, 滨河公园: built things, whatever the model called them
+    elif label is None and sp.label == "LOC" and (
+            surface.endswith(tuple(r.suffixes.GPE)) or any(surface + suf in _division_words() for suf in r.suffixes.GPE)):
+        label = "GPE"  # 焦作 (焦作市 is a word), 合肥
+    elif (label is None and sp.label == "LOC" and not surface.endswith(tuple(mr.natural_heads))
+          and _jieba_tags().get(surface, "") in mr.org_if_jieba_tag):
+        label = "ORG"  # 比亚迪, 巴斯夫, 华洋高塔复合肥
     if label is None or label == sp.label:
         return sp
     return Span(sp.start, sp.end, label, sp.source, sp.rule)
 
 
-def combine_rules_and_model(rule: list[Span], model: list[Span], text: str = "") -> list[Span]:
+def combine_rules_and_model(rule: list[Span], model: list[Span], text: str = "",
+                            bounds: tuple[frozenset[int], frozenset[int]] | None = None) -> list[Span]:
     """The overlap policy `rule_first_model_fills`:
 
-    - model spans are refined first (refine_model_span: place labels, generic words dropped);
+    - model spans are refined first (refine_model_span: place labels; generic words and spans
+      that cut through a word of the segmenter dropped);
     - same span from both: one row, source "rule+model", the rule's finer label;
-    - a rule span wins over any model span it overlaps: the rules are exact by construction
-      (bylines, titles, gazetteer names, suffix patterns);
+    - outermost name wins: a model span that strictly contains every name-lookup rule span
+      (gazetteer, suffix pattern) it overlaps replaces them (温州医科大学 over the place 温州,
+      孟州市谷旦镇 over 孟州市 + 谷旦镇);
+    - otherwise a rule span wins over any model span it overlaps: the rules are exact by
+      construction (bylines, titles, gazetteer names, suffix patterns);
+    - a place known only from jieba's dictionary (rule jieba_place, not a curated list) is kept
+      only where a model span overlaps it: jieba tags common words (上市, 新建) as places too;
     - a model span that overlaps no rule span is kept: names nobody listed.
     """
-    model = [m for m in (refine_model_span(m, text) if text else m for m in model) if m is not None]
+    model = [m for m in (refine_model_span(m, text, bounds) if text else m for m in model) if m is not None]
     by_span = {(m.start, m.end): m for m in model}
     merged: list[Span] = []
     for r in rule:
@@ -309,5 +364,16 @@ def combine_rules_and_model(rule: list[Span], model: list[Span], text: str = "")
             merged.append(Span(r.start, r.end, r.label, "rule+model", r.rule))
         else:
             merged.append(r)
+    outer = []
+    for m in by_span.values():
+        inner = [r for r in merged if r.start < m.end and m.start < r.end]
+        if inner and all(m.start <= r.start and r.end <= m.end and r.rule not in _EXACT_RULES
+                         and r.source == "rule" for r in inner):
+            outer.append(m)
+    merged = [r for r in merged if not any(m.start <= r.start and r.end <= m.end for m in outer)]
+    # a place known only from jieba's dictionary tags (上市, 新建 are ns words too) needs the
+    # model to see a name there
+    merged = [r for r in merged if r.rule != "jieba_place" or r.source != "rule"
+              or any(m.start < r.end and r.start < m.end for m in model)]
     rest = sorted(by_span.values(), key=lambda s: (s.start - s.end, s.start))
-    return _non_overlapping(merged + rest)
+    return _non_overlapping(outer + merged + rest)

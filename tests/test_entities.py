@@ -42,19 +42,41 @@ def test_entity_split_by_a_layout_break():
 
 def test_overlap_policy():
     rule = [Span(0, 2, "GPE", "rule", "gazetteer"), Span(5, 9, "PER", "rule", "byline"),
-            Span(10, 14, "FAC", "rule", "suffix_FAC")]
+            Span(10, 14, "FAC", "rule", "suffix_FAC"), Span(30, 32, "GPE", "rule", "gazetteer"),
+            Span(41, 44, "PER", "rule", "byline")]
     model = [Span(0, 2, "LOC", "model", "ner_model"),        # same span: rule label refines LOC
              Span(4, 8, "ORG", "model", "ner_model"),        # overlaps a byline: the byline wins
-             Span(10, 16, "ORG", "model", "ner_model"),      # overlaps a rule span: the rule wins
-             Span(20, 23, "PER", "model", "ner_model")]      # model only: kept
+             Span(12, 16, "ORG", "model", "ner_model"),      # cuts across a rule span: the rule wins
+             Span(20, 23, "PER", "model", "ner_model"),      # model only: kept
+             Span(30, 36, "ORG", "model", "ner_model"),      # holds a gazetteer place: outermost wins
+             Span(40, 46, "ORG", "model", "ner_model")]      # holds a byline: the byline wins
     got = [(s.start, s.end, s.label, s.source) for s in combine_rules_and_model(rule, model)]
     assert got == [(0, 2, "GPE", "rule+model"), (5, 9, "PER", "rule"), (10, 14, "FAC", "rule"),
-                   (20, 23, "PER", "model")]
+                   (20, 23, "PER", "model"), (30, 36, "ORG", "model"), (41, 44, "PER", "rule")]
+
+
+def test_model_spans_that_cut_through_a_word_are_dropped():
+    from pipeline.entities import span_ruler_nlp, word_bounds
+
+    text = "学习习近平总书记重要讲话"
+    bounds = word_bounds(span_ruler_nlp()(text))
+    assert refine_model_span(Span(3, 5, "PER", "model", "ner_model"), text, bounds) is None   # 近平
+    kept = refine_model_span(Span(2, 5, "PER", "model", "ner_model"), text, bounds)          # 习近平
+    assert kept is not None and kept.label == "PER"
 
 
 @pytest.mark.parametrize("text,span,expected", [
     ("焦作经济", (0, 2, "LOC"), "GPE"),              # 焦作市 is a word: a division
-    ("滨河公园改造", (0, 4, "LOC"), "LOC"),          # no suffix rule for 公园: stays LOC
+    ("滨河公园改造", (0, 4, "LOC"), "FAC"),          # a park is a built thing
+    ("根河路改造", (0, 3, "LOC"), "FAC"),            # so is a road
+    ("秦山核电站投产", (0, 5, "ORG"), "FAC"),        # whatever the model called it
+    ("伊敏河治理", (0, 3, "LOC"), "LOC"),            # a river stays a natural place
+    ("比亚迪投产", (0, 3, "LOC"), "ORG"),            # unknown to every place list: a company
+    ("巴斯夫项目", (0, 3, "LOC"), "ORG"),
+    ("非洲市场", (0, 2, "LOC"), "LOC"),              # jieba knows it as a place (ns)
+    ("中国特色", (0, 2, "LOC"), None),               # a place used as an adjective
+    ("中欧班列", (0, 2, "LOC"), None),               # a rail service is no entity
+    ("在省人大监督下", (1, 4, "ORG"), None),         # generic body, no place named
     ("黄河特大桥通车", (0, 5, "LOC"), "FAC"),        # facility suffix
     ("豫北", (0, 1, "LOC"), None),                   # a lone character is dropped
     ("全省经济", (0, 2, "LOC"), None),               # a generic word is dropped
