@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import regex
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 RULES_PATH = Path(__file__).parent / "data" / "entity_rules.toml"
 LABELS = ("PER", "ORG", "GPE", "LOC", "FAC", "WORK")
@@ -62,6 +62,17 @@ class _ModelRefine(BaseModel):
     fac_heads: list[str]
     natural_heads: list[str]
     org_if_jieba_tag: list[str]
+    surnames: str
+    compound_surnames: list[str]
+    person_tags: list[str]
+
+    @field_validator("surnames")
+    @classmethod
+    def _surname_chars(cls, v: str) -> str:
+        chars = "".join(v.split())
+        if not regex.fullmatch(r"\p{Han}+", chars) or len(set(chars)) != len(chars):
+            raise ValueError("model.surnames: Han characters, each once")
+        return chars
 
 
 class EntityRules(BaseModel):
@@ -309,6 +320,9 @@ def word_bounds(doc) -> tuple[frozenset[int], frozenset[int]]:
     return frozenset(t.idx for t in doc), frozenset(t.idx + len(t.text) for t in doc)
 
 
+_PERSON = regex.compile(r"\p{Han}(?:[ ·]?\p{Han})+")  # 刘小涛, 董 蕾, 阿卜杜·热合曼; no brackets or digits
+
+
 def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozenset[int]] | None = None
                       ) -> Span | None:
     """The model knows PER/ORG/LOC; our tables use GPE/LOC/FAC for places. A model span that the
@@ -326,6 +340,14 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
         return None  # a place used as an adjective (中国式, 中国特色), as the rules skip it
     label = gazetteer().get(surface)
     mr = r.model
+    if sp.label == "PER" and label is None:
+        if any(surface + suf in _division_words() for suf in r.suffixes.GPE):
+            return Span(sp.start, sp.end, "GPE", sp.source, sp.rule)  # 宁德 (宁德市), 邵阳
+        tag = _jieba_tags().get(surface)
+        heads = tuple(mr.natural_heads + mr.fac_heads + r.suffixes.FAC + r.suffixes.GPE)
+        if not (surface[0] in mr.surnames or surface.startswith(tuple(mr.compound_surnames))) or (
+                tag is not None and tag not in mr.person_tags) or surface.endswith(heads) or not _PERSON.fullmatch(surface):
+            return None  # 海拉尔, 赛力斯, 马达, 贺兰山: places, brands and words, not persons
     if label is None and sp.label in ("LOC", "ORG") and surface.endswith(tuple(r.suffixes.FAC + mr.fac_heads)):
         label = "FAC"  # 秦山核电站, 根河路, 滨河公园: built things, whatever the model called them
     elif label is None and sp.label == "LOC" and (

@@ -77,6 +77,12 @@ def test_model_spans_that_cut_through_a_word_are_dropped():
     ("中国特色", (0, 2, "LOC"), None),               # a place used as an adjective
     ("中欧班列", (0, 2, "LOC"), None),               # a rail service is no entity
     ("在省人大监督下", (1, 4, "ORG"), None),         # generic body, no place named
+    ("省长刘小涛说", (2, 5, "PER"), "PER"),          # a surname and a name
+    ("赛力斯汽车", (0, 3, "PER"), None),             # no surname: a brand
+    ("陆海新通道", (0, 2, "PER"), None),             # a dictionary word (ns), not a name
+    ("贺兰山下", (0, 3, "PER"), None),               # a mountain
+    ("宁德经济", (0, 2, "PER"), "GPE"),              # 宁德市 is a division
+    ("金（义", (0, 3, "PER"), None),                 # a bracket inside is no name
     ("黄河特大桥通车", (0, 5, "LOC"), "FAC"),        # facility suffix
     ("豫北", (0, 1, "LOC"), None),                   # a lone character is dropped
     ("全省经济", (0, 2, "LOC"), None),               # a generic word is dropped
