@@ -29,7 +29,9 @@ class FactRules(BaseModel):
     strip_right: list[str]
     clause_breaks: str
     count_first_verbs: list[str]
+    compound_names: list[str]
     left_drop_tags: list[str]
+    left_keep_words: list[str]
     right_drop_tags: list[str]
     right_noun_tags: list[str]
     right_stop_tags: list[str]
@@ -127,7 +129,8 @@ def _clean_metric(text: str, s: int, e: int, r: FactRules) -> tuple[int, int]:
         return s, e
     toks = _tagged(text, s, e)
     left, right = set(r.left_drop_tags), set(r.right_drop_tags)
-    while len(toks) > 1 and toks[0][3] in left and text[toks[0][0]] not in "“《":
+    keep = set(r.left_keep_words)
+    while len(toks) > 1 and toks[0][3] in left and text[toks[0][0]] not in "“《" and toks[0][2] not in keep:
         toks = toks[1:]
     while len(toks) > 1 and toks[-1][3] in right and text[toks[-1][0]] not in "”》":
         toks = toks[:-1]
@@ -201,7 +204,10 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
             raw_left = text[left_start:q.start]
             # a count (or a share with 的) before its noun: 3家企业入选, 7个省重点, 80%的行政村
             left_is_verb = s >= e or any(text[s:e].endswith(v) for v in r.count_first_verbs)
-            if (q.kind == "count" and left_is_verb) or (q.end < s_end and text[q.end] == "的"):
+            # a count runs straight into its noun (泰龙化工等35个亿元以上项目, 首批10个未来产业先导区):
+            # the noun names what is counted whatever stands on the left
+            noun_follows = q.kind in ("count", "measure") and q.end < s_end and text[q.end] not in breaks
+            if (q.kind == "count" and left_is_verb) or noun_follows or (q.end < s_end and text[q.end] == "的"):
                 rs, re_ = _right_noun(text, q.end, s_end, r)
                 if rs < re_:
                     for v in r.count_first_verbs:
@@ -237,7 +243,13 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
                         facts.append(Fact(q, ms, me, pred, direction, "coordinated"))
                 continue
             if "、" in metric:
-                s = s + metric.rfind("、") + 1
+                cut = metric.rfind("、")
+                for name in r.compound_names:  # 交通运输、仓储和邮政业 is one name
+                    i = metric.rfind(name)
+                    if "、" in name and 0 <= i <= cut < i + len(name):
+                        cut = min(cut, metric.rfind("、", 0, i))
+                        break
+                s = s + cut + 1
             s, e = _clean_metric(text, s, e, r)
             if s < e:
                 facts.append(Fact(q, s, e, pred, _dir(r.predicates.get(pred, 0), q), "left_metric"))

@@ -19,9 +19,25 @@ def facts(text):
     ("城镇调查失业率下降0.3个百分点", {("城镇调查失业率", "下降", "0.3个百分点", -1)}),
     ("固定资产投资增长-2.3%", {("固定资产投资", "增长", "-2.3%", -1)}),
     ("3家企业入选省级名单", {("企业", "", "3家", 0)}),
+    # a count or measure running straight into its noun: the noun is what is counted
+    ("抓好629个省级重点工程项目，按月调度", {("省级重点工程项目", "", "629个", 0)}),
+    ("实施了中心城区26公里供水改造", {("供水", "实施", "26公里", 0)}),
+    # ... but a count closed by punctuation measures the metric on its left
+    ("新增市场主体5900余户，", {("新增市场主体", "", "5900余户", 0)}),
+    # modifiers that change what is measured stay on the metric's left edge
+    ("其中城镇常住人口258266人。", {("城镇常住人口", "", "258266人", 0)}),
+    ("本地农民工11.44万人，增长12%", {("本地农民工", "", "11.44万人", 0)}),
+    # an industry name with a 、 inside is one name; a plain list is cut at its last 、
+    ("交通运输、仓储和邮政业实现增加值16.9亿元", {("交通运输、仓储和邮政业实现增加值", "", "16.9亿元", 0)}),
 ])
 def test_facts(text, expected):
     assert expected <= facts(text)
+
+
+def test_a_list_before_a_metric_is_cut_at_its_last_separator():
+    got = facts("煤炭、钢铁产量3.5亿吨")
+    assert ("钢铁产量", "", "3.5亿吨", 0) in got
+    assert not any(m.startswith("煤炭") for m, *_ in got)
 
 
 @pytest.mark.parametrize("text", [
