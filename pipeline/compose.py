@@ -94,7 +94,8 @@ def extract(text: str, doc_id: str = "text", source: str = "<text>",
             out.entities.append(rec)
 
     # facts
-    for f in facts.link(vt, sents, qs):
+    scopes = [(sp.start, sp.end) for sp in spans if sp.label in ("GPE", "FAC")]
+    for f in facts.link(vt, sents, qs, scopes):
         q = f.quantity
         s, e = view.to_doc(q.start, q.end)
         ms, me = view.to_doc(f.metric_start, f.metric_end)

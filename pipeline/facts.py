@@ -83,6 +83,7 @@ def _strip(text: str, s: int, e: int, r: FactRules) -> tuple[int, int, str]:
     preds = sorted(r.predicates, key=len, reverse=True)
     left = sorted(r.strip_left, key=len, reverse=True)
     right = sorted(r.strip_right, key=len, reverse=True)
+    keep = tuple(r.left_keep_words)
     changed = True
     while changed and s < e:
         changed = False
@@ -96,7 +97,7 @@ def _strip(text: str, s: int, e: int, r: FactRules) -> tuple[int, int, str]:
             e -= len(w)
             changed = True
             continue
-        w = next((x for x in left if seg.startswith(x)), None)
+        w = None if seg.startswith(keep) else next((x for x in left if seg.startswith(x)), None)
         if w is not None:
             if not predicate and w in r.predicates:
                 predicate = w
@@ -166,8 +167,22 @@ def _right_noun(text: str, start: int, limit: int, r: FactRules) -> tuple[int, i
     return out[0][0], out[-1][1]
 
 
-def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]) -> list[Fact]:
+def _drop_scope(s: int, e: int, scope_at: dict[int, int], text: str, r: FactRules) -> int:
+    """Move a metric's start past places and facilities named at its left edge (万载县农业机械总动力,
+    宁波舟山港集装箱吞吐量): the guidelines drop place scope from an indicator's name."""
+    while s in scope_at and scope_at[s] < e:
+        s, _, _ = _strip(text, scope_at[s], e, r)
+    return s
+
+
+def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity],
+         scopes: list[tuple[int, int]] = ()) -> list[Fact]:
+    """Facts of one text. ``scopes``: spans of places and facilities (GPE, FAC entities) that a
+    metric does not start with."""
     r = rules()
+    scope_at = {}
+    for a, b in scopes:
+        scope_at[a] = max(b, scope_at.get(a, b))
     kinds = set(r.fact_kinds)
     breaks = set(r.clause_breaks)
     facts: list[Fact] = []
@@ -201,6 +216,7 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
                 continue
             pending_list = []
             s, e, pred = _strip(text, left_start, q.start, r)
+            s = _drop_scope(s, e, scope_at, text, r)
             raw_left = text[left_start:q.start]
             # a count (or a share with 的) before its noun: 3家企业入选, 7个省重点, 80%的行政村
             left_is_verb = s >= e or any(text[s:e].endswith(v) for v in r.count_first_verbs)

@@ -27,6 +27,10 @@ def facts(text):
     # modifiers that change what is measured stay on the metric's left edge
     ("其中城镇常住人口258266人。", {("城镇常住人口", "", "258266人", 0)}),
     ("本地农民工11.44万人，增长12%", {("本地农民工", "", "11.44万人", 0)}),
+    ("其他经济类型企业下降38.5%", {("其他经济类型企业", "下降", "38.5%", -1)}),
+    # place and facility scope and time words leave the metric's left edge
+    ("郑州机场旅客吞吐量突破2000万人次", {("旅客吞吐量", "突破", "2000万人次", 0)}),
+    ("2020年同期规模以上工业增加值同比下降23.2%", {("规模以上工业增加值", "下降", "23.2%", -1)}),
     # an industry name with a 、 inside is one name; a plain list is cut at its last 、
     ("交通运输、仓储和邮政业实现增加值16.9亿元", {("交通运输、仓储和邮政业实现增加值", "", "16.9亿元", 0)}),
 ])
