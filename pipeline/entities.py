@@ -165,9 +165,9 @@ def _division_words() -> frozenset[str]:
 @functools.lru_cache(maxsize=1)
 def _byline_regexes():
     r = rules()
-    name = r"\p{Han}(?: ?\p{Han}){1,2}"
-    names = rf"{name}(?:[ ]+{name})*"
     before = "|".join(regex.escape(m) for m in sorted(r.bylines.before_names, key=len, reverse=True))
+    name = rf"(?!{before})\p{{Han}}(?: ?\p{{Han}}){{1,2}}"  # a marker starts the next byline, not a name
+    names = rf"{name}(?:[ ]+{name})*"
     after = "|".join(regex.escape(m) for m in r.bylines.after_names)
     return (regex.compile(rf"(?:{before})[ ]*(?P<names>{names})"),
             regex.compile(rf"(?:^|(?<=[。，；\n ]))(?P<names>{names})[ ]+(?:{after})(?!\p{{Han}})"))
@@ -189,13 +189,19 @@ def _split_names(s: str, offset: int) -> list[tuple[int, int]]:
     return out
 
 
+def _has_surname(name: str) -> bool:
+    mr = rules().model
+    return bool(name) and (name[0] in mr.surnames or name.startswith(tuple(mr.compound_surnames)))
+
+
 def find_bylines(text: str) -> list[Span]:
     out = []
     before, after = _byline_regexes()
     for rx, rule in ((before, "byline"), (after, "photo_credit")):
         for m in rx.finditer(text):
             for s, e in _split_names(m.group("names"), m.start("names")):
-                out.append(Span(s, e, "PER", "rule", rule))
+                if _has_surname(text[s:e]):  # 记者统计发现, 记者从西安市…, 钟小韵 编辑：
+                    out.append(Span(s, e, "PER", "rule", rule))
     return out
 
 
@@ -345,7 +351,7 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
             return Span(sp.start, sp.end, "GPE", sp.source, sp.rule)  # 宁德 (宁德市), 邵阳
         tag = _jieba_tags().get(surface)
         heads = tuple(mr.natural_heads + mr.fac_heads + r.suffixes.FAC + r.suffixes.GPE)
-        if not (surface[0] in mr.surnames or surface.startswith(tuple(mr.compound_surnames))) or (
+        if not _has_surname(surface) or (
                 tag is not None and tag not in mr.person_tags) or surface.endswith(heads) or not _PERSON.fullmatch(surface):
             return None  # 海拉尔, 赛力斯, 马达, 贺兰山: places, brands and words, not persons
     if label is None and sp.label in ("LOC", "ORG") and surface.endswith(tuple(r.suffixes.FAC + mr.fac_heads)):

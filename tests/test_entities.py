@@ -19,6 +19,7 @@ def ents(text, mode="rules"):
     ("沁伊高速黄河特大桥顺利合龙", {("沁伊高速黄河特大桥", "FAC")}),
     ("奋力谱写中国式现代化河南篇章", {("河南", "GPE")}),                              # 中国式 is an adjective
     ("孟州市谷旦镇", {("孟州市谷旦镇", "GPE")}),
+    ("（作者：记者 钟小韵 编辑：杜弘禹）", {("钟小韵", "PER"), ("杜弘禹", "PER")}),
 ])
 def test_rule_entities(text, expected):
     assert expected <= ents(text)
@@ -29,6 +30,9 @@ def test_rule_entities(text, expected):
     ("全省上下坚持稳中求进", ("全省", "GPE")),
     ("在省委坚强领导下", ("省委", "ORG")),
     ("有序化解政府债务", ("有序化解政府", "ORG")),
+    ("近日，华商报记者从西安市统计局了解到", ("从西安", "PER")),        # a byline marker in running text
+    ("南方财经全媒体记者统计发现", ("统计发", "PER")),
+    ("（作者：记者 钟小韵 编辑：杜弘禹）", ("编辑", "PER")),             # a role word, not a name
 ])
 def test_not_entities(text, absent):
     assert absent not in ents(text)
