@@ -303,7 +303,9 @@ def find_gazetteer(doc) -> list[Span]:
 def rule_spans(text: str, doc) -> list[Span]:
     """All rule spans, overlaps decided: bylines and titles first, then the longest."""
     ordered = find_bylines(text) + find_works(text)
-    rest = find_gazetteer(doc) + find_suffix_spans(doc)  # same span: the gazetteer's label
+    generic = set(rules().gazetteer.not_entities)
+    rest = [sp for sp in find_gazetteer(doc) + find_suffix_spans(doc)  # same span: the gazetteer's label
+            if text[sp.start:sp.end] not in generic]
     rest.sort(key=lambda s: (s.start - s.end, s.start))
     return _non_overlapping(ordered + rest)
 
