@@ -240,11 +240,15 @@ def _is_proper_token(tok: str) -> bool:
 
 
 def find_suffix_spans(doc) -> list[Span]:
-    """Longest suffix-rule span ending at each suffix token whose name tokens hold a proper name."""
+    """Longest suffix-rule span ending at each suffix token whose name tokens hold a proper name;
+    the name starts at its first proper token (亮点回眸孟州开发区 -> 孟州开发区)."""
     best: dict[int, tuple[int, str]] = {}
     for sp in doc.spans.get("suffix", []):
-        s, e = sp.start_char, sp.end_char
-        if (e not in best or s < best[e][0]) and any(_is_proper_token(t.text) for t in sp[:-1]):
+        first = next((t for t in sp[:-1] if _is_proper_token(t.text)), None)
+        if first is None:
+            continue
+        s, e = first.idx, sp.end_char
+        if e not in best or s < best[e][0]:
             best[e] = (s, sp.label_)
     gaz = gazetteer()
     text = doc.text  # built from the tokens on every access: read it once

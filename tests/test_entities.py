@@ -19,6 +19,7 @@ def ents(text, mode="rules"):
     ("沁伊高速黄河特大桥顺利合龙", {("沁伊高速黄河特大桥", "FAC")}),
     ("奋力谱写中国式现代化河南篇章", {("河南", "GPE")}),                              # 中国式 is an adjective
     ("孟州市谷旦镇", {("孟州市谷旦镇", "GPE")}),
+    ("亮点回眸孟州开发区高质量发展", {("孟州开发区", "FAC")}),                      # the name starts at 孟州
     ("（作者：记者 钟小韵 编辑：杜弘禹）", {("钟小韵", "PER"), ("杜弘禹", "PER")}),
 ])
 def test_rule_entities(text, expected):
