@@ -31,6 +31,10 @@ def facts(text):
     # place and facility scope and time words leave the metric's left edge
     ("郑州机场旅客吞吐量突破2000万人次", {("旅客吞吐量", "突破", "2000万人次", 0)}),
     ("2020年同期规模以上工业增加值同比下降23.2%", {("规模以上工业增加值", "下降", "23.2%", -1)}),
+    # a change against an earlier date measures the metric named before it
+    ("年末常住人口488403人，比上年末增加353人。", {("常住人口", "增加", "353人", 1)}),
+    ("能源消费量53.20万吨标准煤，由去年同期下降5.0%转为增长21.5%",
+     {("能源消费量", "下降", "5.0%", -1), ("能源消费量", "增长", "21.5%", 1)}),
     # an industry name with a 、 inside is one name; a plain list is cut at its last 、
     ("交通运输、仓储和邮政业实现增加值16.9亿元", {("交通运输、仓储和邮政业实现增加值", "", "16.9亿元", 0)}),
 ])
