@@ -215,6 +215,12 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
                 facts.append(Fact(q, ms, me, pending_pred[0], _dir(pending_pred[1], q), "paired"))
                 continue
             pending_list = []
+            # 城镇就业人员1.22万人，占全县就业人员比重为5.91%: a share clause measures the figure
+            # named before it, not the whole it is a share of
+            clause = text[left_start:q.start].lstrip()
+            if prev_fact is not None and clause.startswith("占"):
+                facts.append(Fact(q, prev_fact.metric_start, prev_fact.metric_end, "占", 0, "share_of_previous"))
+                continue
             s, e, pred = _strip(text, left_start, q.start, r)
             s = _drop_scope(s, e, scope_at, text, r)
             raw_left = text[left_start:q.start]
