@@ -195,6 +195,7 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
                 in_sent.append(qs[qi])
             qi += 1
         prev_end = s_start
+        q_starts = {x.start for x in in_sent}
         pending_list: list[tuple[int, int]] = []  # metrics awaiting 分别-pairing
         pending_pred = ("", 0)
         n_before = len(facts)
@@ -229,8 +230,12 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
             # a count runs straight into its noun (泰龙化工等35个亿元以上项目, 首批10个未来产业先导区):
             # the noun names what is counted whatever stands on the left
             noun_follows = q.kind in ("count", "measure") and q.end < s_end and text[q.end] not in breaks
-            if (q.kind == "count" and left_is_verb) or noun_follows or (q.end < s_end and text[q.end] == "的"):
+            # 投资5亿元的万家惠农贸市场项目: money with its metric on the left keeps it
+            de_noun = q.end < s_end and text[q.end] == "的" and not (q.kind == "money" and not left_is_verb)
+            if (q.kind == "count" and left_is_verb) or noun_follows or de_noun:
                 rs, re_ = _right_noun(text, q.end, s_end, r)
+                if re_ in q_starts:
+                    rs = re_  # 项目43个总投资345亿元: that noun names the next figure
                 if rs < re_:
                     for v in r.count_first_verbs:
                         if text[s:e].endswith(v):
