@@ -13,6 +13,8 @@ from pathlib import Path
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from .segment import jieba_tags
+
 RULES_PATH = Path(__file__).parent / "data" / "entity_rules.toml"
 LABELS = ("PER", "ORG", "GPE", "LOC", "FAC", "WORK")
 _HAN1 = r"\p{Han}"
@@ -110,18 +112,10 @@ def rules() -> EntityRules:
 @functools.lru_cache(maxsize=1)
 def gazetteer() -> dict[str, str]:
     """Place names: the project's lists plus jieba's ns-tagged words that end in a division suffix."""
-    import jieba
-
     r = rules()
     suffixes = tuple(r.suffixes.GPE)
     out: dict[str, str] = {}
-    dict_path = Path(jieba.__file__).parent / "dict.txt"
-    ns_words = set()
-    with open(dict_path, encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) == 3 and parts[2] == "ns":
-                ns_words.add(parts[0])
+    ns_words = {w for w, tag in jieba_tags().items() if tag == "ns"}
     for w in ns_words:
         if 2 <= len(w) <= 8 and w.endswith(suffixes) and regex.fullmatch(r"\p{Han}+", w):
             out[w] = "GPE"
@@ -138,27 +132,10 @@ def gazetteer() -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _jieba_tags() -> dict[str, str]:
-    """word -> part-of-speech tag from jieba's dictionary ("" when the line has none)."""
-    import jieba
-
-    out = {}
-    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if parts:
-                out[parts[0]] = parts[2] if len(parts) > 2 else ""
-    return out
-
-
-@functools.lru_cache(maxsize=1)
 def _division_words() -> frozenset[str]:
     """Words of jieba's dictionary (any tag) that end in a division suffix: 焦作市, 合肥市."""
-    import jieba
-
     suffixes = tuple(rules().suffixes.GPE)
-    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as fh:
-        return frozenset(w for w in (line.split(" ", 1)[0] for line in fh) if 2 < len(w) <= 8 and w.endswith(suffixes))
+    return frozenset(w for w in jieba_tags() if 2 < len(w) <= 8 and w.endswith(suffixes))
 
 
 # -- rule finders ----------------------------------------------------------------------------------
@@ -234,7 +211,7 @@ def span_ruler_nlp():
 
 def _is_proper_token(tok: str) -> bool:
     r = rules()
-    tag = _jieba_tags().get(tok)
+    tag = jieba_tags().get(tok)
     return (tok in gazetteer() or tag is None or tag in r.suffixes.proper_tags
             or any(tok + suf in _division_words() for suf in r.suffixes.GPE))
 
@@ -355,7 +332,7 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
     if sp.label == "PER" and label is None:
         if any(surface + suf in _division_words() for suf in r.suffixes.GPE):
             return Span(sp.start, sp.end, "GPE", sp.source, sp.rule)  # 宁德 (宁德市), 邵阳
-        tag = _jieba_tags().get(surface)
+        tag = jieba_tags().get(surface)
         heads = tuple(mr.natural_heads + mr.fac_heads + r.suffixes.FAC + r.suffixes.GPE)
         if not _has_surname(surface) or (
                 tag is not None and tag not in mr.person_tags) or surface.endswith(heads) or not _PERSON.fullmatch(surface):
@@ -366,7 +343,7 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
             surface.endswith(tuple(r.suffixes.GPE)) or any(surface + suf in _division_words() for suf in r.suffixes.GPE)):
         label = "GPE"  # 焦作 (焦作市 is a word), 合肥
     elif (label is None and sp.label == "LOC" and not surface.endswith(tuple(mr.natural_heads))
-          and _jieba_tags().get(surface, "") in mr.org_if_jieba_tag):
+          and jieba_tags().get(surface, "") in mr.org_if_jieba_tag):
         label = "ORG"  # 比亚迪, 巴斯夫, 华洋高塔复合肥
     if label is None or label == sp.label:
         return sp

@@ -14,7 +14,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from .quantities import KINDS, Quantity
-from .segment import USERDICT
+from .segment import USERDICT, jieba_tags
 
 DATA = Path(__file__).parent / "data" / "facts.toml"
 MAX_METRIC = 24
@@ -30,6 +30,8 @@ class FactRules(BaseModel):
     clause_breaks: str
     count_first_verbs: list[str]
     compound_names: list[str]
+    single_char_metric_tags: list[str]
+    scope_chars: str
     left_drop_tags: list[str]
     left_keep_words: list[str]
     right_drop_tags: list[str]
@@ -282,7 +284,11 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
                 facts.append(Fact(q, s, e, pred, _dir(r.predicates.get(pred, 0), q), "left_metric"))
                 if "分别" in raw_left:  # one metric, a list of quantities: each gets it
                     pending_list, pending_pred = [(s, e)] * 8, (pred, r.predicates.get(pred, 0))
-    return facts
+    return [f for f in facts if f.metric_end - f.metric_start > 1 or _noun_char(text[f.metric_start], r)]
+
+
+def _noun_char(ch: str, r: FactRules) -> bool:
+    return ch not in r.scope_chars and jieba_tags().get(ch) in r.single_char_metric_tags
 
 
 def _only_predicates(text: str, a: int, b: int, quantities: list[Quantity], r: FactRules) -> bool:

@@ -28,3 +28,17 @@ def nlp():
 
 def tokens(text: str) -> list[str]:
     return [t.text for t in nlp().make_doc(text)]
+
+
+@functools.lru_cache(maxsize=1)
+def jieba_tags() -> dict[str, str]:
+    """word -> part-of-speech tag from jieba's own dictionary ("" when the line has none)."""
+    import jieba
+
+    out = {}
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if parts:
+                out[parts[0]] = parts[2] if len(parts) > 2 else ""
+    return out
