@@ -169,6 +169,9 @@ def _right_noun(text: str, start: int, limit: int, r: FactRules) -> tuple[int, i
     return out[0][0], out[-1][1]
 
 
+_COMPARE = "比较"
+
+
 def _drop_scope(s: int, e: int, scope_at: dict[int, int], text: str, r: FactRules) -> int:
     """Move a metric's start past places and facilities named at its left edge (万载县农业机械总动力,
     宁波舟山港集装箱吞吐量): the guidelines drop place scope from an indicator's name."""
@@ -198,6 +201,7 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
             qi += 1
         prev_end = s_start
         q_starts = {x.start for x in in_sent}
+        cmp_cut = None
         pending_list: list[tuple[int, int]] = []  # metrics awaiting 分别-pairing
         pending_pred = ("", 0)
         n_before = len(facts)
@@ -209,6 +213,11 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
                     left_start = i + 1
                     break
             between = text[prev_end:q.start]
+            if q.kind not in kinds and q.start > s_start and text[q.start - 1] in _COMPARE:
+                # 规模以上工业增加值比2019年同期增长11.1%: a comparison date is no boundary;
+                # the metric ends before 比
+                cmp_cut = q.start - 1
+                continue
             prev_end = q.end
             if q.kind not in kinds:
                 continue
@@ -225,6 +234,9 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
                 facts.append(Fact(q, prev_fact.metric_start, prev_fact.metric_end, "占", 0, "share_of_previous"))
                 continue
             s, e, pred = _strip(text, left_start, q.start, r)
+            if cmp_cut is not None and s <= cmp_cut < e:
+                s, e, _ = _strip(text, s, cmp_cut, r)
+            cmp_cut = None
             s = _drop_scope(s, e, scope_at, text, r)
             raw_left = text[left_start:q.start]
             # a count (or a share with 的) before its noun: 3家企业入选, 7个省重点, 80%的行政村
