@@ -334,9 +334,10 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
             return Span(sp.start, sp.end, "GPE", sp.source, sp.rule)  # 宁德 (宁德市), 邵阳
         tag = jieba_tags().get(surface)
         heads = tuple(mr.natural_heads + mr.fac_heads + r.suffixes.FAC + r.suffixes.GPE)
-        if not _has_surname(surface) or (
-                tag is not None and tag not in mr.person_tags) or surface.endswith(heads) or not _PERSON.fullmatch(surface):
-            return None  # 海拉尔, 赛力斯, 马达, 贺兰山: places, brands and words, not persons
+        looks_like_name = (_has_surname(surface) and _PERSON.fullmatch(surface) is not None
+                           and (tag is None or tag in mr.person_tags) and not surface.endswith(heads))
+        if not looks_like_name:
+            return None  # 海拉尔, 赛力斯, 陆海, 贺兰山: places, brands and words, not persons
     if label is None and sp.label in ("LOC", "ORG") and surface.endswith(tuple(r.suffixes.FAC + mr.fac_heads)):
         label = "FAC"  # 秦山核电站, 根河路, 滨河公园: built things, whatever the model called them
     elif label is None and sp.label == "LOC" and (
