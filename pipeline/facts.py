@@ -31,6 +31,7 @@ class FactRules(BaseModel):
     count_first_verbs: list[str]
     compound_names: list[str]
     single_char_metric_tags: list[str]
+    scope_marks: list[str]
     scope_chars: str
     left_drop_tags: list[str]
     left_keep_words: list[str]
@@ -130,6 +131,11 @@ def _clean_metric(text: str, s: int, e: int, r: FactRules) -> tuple[int, int]:
     """Cut a metric after its last verb and drop function words at its edges (POS tags from jieba)."""
     if s >= e:
         return s, e
+    for mark in r.scope_marks:  # 传统产业中的纺织服装: the part before 中的 says among what
+        i = text.rfind(mark, s, e)
+        named = any(mark in w and w in text[s:e] for w in indicators())  # 每百元营业收入中的成本
+        if i >= 0 and i + len(mark) < e and not named:
+            s = i + len(mark)
     toks = _tagged(text, s, e)
     left, right = set(r.left_drop_tags), set(r.right_drop_tags)
     keep = set(r.left_keep_words)
