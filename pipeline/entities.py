@@ -210,7 +210,11 @@ def span_ruler_nlp():
 
 
 def _is_proper_token(tok: str) -> bool:
+    """A token that can carry a name: listed, a division stem, unknown to jieba's dictionary or
+    tagged as a name there; never a listed generic word (城市)."""
     r = rules()
+    if tok in r.gazetteer.not_entities:
+        return False
     tag = jieba_tags().get(tok)
     return (tok in gazetteer() or tag is None or tag in r.suffixes.proper_tags
             or any(tok + suf in _division_words() for suf in r.suffixes.GPE))

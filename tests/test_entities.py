@@ -20,6 +20,8 @@ def ents(text, mode="rules"):
     ("奋力谱写中国式现代化河南篇章", {("河南", "GPE")}),                              # 中国式 is an adjective
     ("孟州市谷旦镇", {("孟州市谷旦镇", "GPE")}),
     ("亮点回眸孟州开发区高质量发展", {("孟州开发区", "FAC")}),                      # the name starts at 孟州
+    ("贵阳综合保税区进出口增长", {("贵阳综合保税区", "FAC")}),                    # zones, roads, segments
+    ("上浦高速浦城段建成通车", {("上浦高速浦城段", "FAC")}),
     ("（作者：记者 钟小韵 编辑：杜弘禹）", {("钟小韵", "PER"), ("杜弘禹", "PER")}),
 ])
 def test_rule_entities(text, expected):
@@ -31,7 +33,8 @@ def test_rule_entities(text, expected):
     ("全省上下坚持稳中求进", ("全省", "GPE")),
     ("在省委坚强领导下", ("省委", "ORG")),
     ("有序化解政府债务", ("有序化解政府", "ORG")),
-    ("统筹省市县三级资金", ("省市县", "GPE")),                        # a listed generic word, whatever rule finds it
+    ("统筹省市县三级资金", ("省市县", "GPE")),
+    ("实施强基工程和老旧小区改造", ("强基工程", "FAC")),                    # programmes are no built things                        # a listed generic word, whatever rule finds it
     ("近日，华商报记者从西安市统计局了解到", ("从西安", "PER")),        # a byline marker in running text
     ("南方财经全媒体记者统计发现", ("统计发", "PER")),
     ("（作者：记者 钟小韵 编辑：杜弘禹）", ("编辑", "PER")),             # a role word, not a name
