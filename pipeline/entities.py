@@ -41,6 +41,7 @@ class _Suffixes(BaseModel):
     FAC: list[str]
     GPE: list[str]
     proper_tags: list[str]
+    division_any_tag: list[str]
 
 
 class _Stop(BaseModel):
@@ -133,9 +134,13 @@ def gazetteer() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def _division_words() -> frozenset[str]:
-    """Words of jieba's dictionary (any tag) that end in a division suffix: 焦作市, 合肥市."""
-    suffixes = tuple(rules().suffixes.GPE)
-    return frozenset(w for w in jieba_tags() if 2 < len(w) <= 8 and w.endswith(suffixes))
+    """Words of jieba's dictionary that end in a division suffix and name a place: tagged as a
+    name (合肥市/ns, 杨凌区/nr) or ending in a suffix common words do not end in (焦作市/n);
+    not 产业省, 生态县, 示范县 (n)."""
+    r = rules().suffixes
+    suffixes, any_tag, tags = tuple(r.GPE), tuple(r.division_any_tag), set(r.proper_tags)
+    return frozenset(w for w, tag in jieba_tags().items()
+                     if 2 < len(w) <= 8 and w.endswith(suffixes) and (tag in tags or w.endswith(any_tag)))
 
 
 # -- rule finders ----------------------------------------------------------------------------------

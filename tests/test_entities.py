@@ -34,7 +34,8 @@ def test_rule_entities(text, expected):
     ("在省委坚强领导下", ("省委", "ORG")),
     ("有序化解政府债务", ("有序化解政府", "ORG")),
     ("统筹省市县三级资金", ("省市县", "GPE")),
-    ("实施强基工程和老旧小区改造", ("强基工程", "FAC")),                    # programmes are no built things                        # a listed generic word, whatever rule finds it
+    ("实施强基工程和老旧小区改造", ("强基工程", "FAC")),                    # programmes are no built things
+    ("新培育省级未来产业先导区13个", ("产业先导区", "GPE")),                 # 产业省 is a word, 产业 no place                        # a listed generic word, whatever rule finds it
     ("近日，华商报记者从西安市统计局了解到", ("从西安", "PER")),        # a byline marker in running text
     ("南方财经全媒体记者统计发现", ("统计发", "PER")),
     ("（作者：记者 钟小韵 编辑：杜弘禹）", ("编辑", "PER")),             # a role word, not a name
