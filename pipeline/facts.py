@@ -101,12 +101,20 @@ def _strip(text: str, s: int, e: int, r: FactRules) -> tuple[int, int, str]:
             changed = True
             continue
         w = None if seg.startswith(keep) else next((x for x in left if seg.startswith(x)), None)
+        if w is not None and len(seg) > len(w) and _runs_on(text, s, e, w):
+            w = None  # 保障性住房, 供应链: the word runs on, it is not a verb before the metric
         if w is not None:
             if not predicate and w in r.predicates:
                 predicate = w
             s += len(w)
             changed = True
     return s, e, predicate
+
+
+def _runs_on(text: str, s: int, e: int, w: str) -> bool:
+    """True when jieba's first word of text[s:e] is ``w`` and more (保障性 for 保障)."""
+    first = _tagged(text, s, min(e, s + len(w) + 6))
+    return bool(first) and len(first[0][2]) > len(w) and first[0][2].startswith(w)
 
 
 @functools.lru_cache(maxsize=1)
