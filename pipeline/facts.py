@@ -172,10 +172,15 @@ def _right_noun(text: str, start: int, limit: int, r: FactRules) -> tuple[int, i
     while end < limit and text[end] not in "，。；、：,;:！？\n（）()" and end - start < MAX_METRIC:
         end += 1
     toks = _tagged(text, start, end)
-    if not toks or toks[0][3] not in set(r.right_noun_tags):
+    out = []
+    if toks and toks[0][2] == "“":  # a quoted name opens the phrase: 521家“倍增计划”试点企业
+        close = next((k for k, t in enumerate(toks) if t[2] == "”"), None)
+        if close is None:
+            return start, start
+        out, toks = toks[:close + 1], toks[close + 1:]
+    elif not toks or toks[0][3] not in set(r.right_noun_tags):
         return start, start
     stop = set(r.right_stop_tags)
-    out = []
     for t in toks:
         if (t[3] in stop or not _HAN.fullmatch(t[2])) and out:
             break
