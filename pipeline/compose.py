@@ -79,13 +79,14 @@ def extract(text: str, doc_id: str = "text", source: str = "<text>",
     model = ner_model() if entity_mode != "rules" else None
     if model is not None and vt:
         model_spans = [entities.Span(s, e, lab, "model", "ner_model") for s, e, lab in model.predict([vt])[0]]
-    bounds = entities.word_bounds(doc) if doc is not None else None
     if entity_mode == "rules":
         spans = rule_spans
-    elif entity_mode == "model":
-        spans = [sp for sp in (entities.refine_model_span(m, vt, bounds) for m in model_spans) if sp is not None]
     else:
-        spans = entities.combine_rules_and_model(rule_spans, model_spans, vt, bounds)
+        bounds = entities.word_bounds(doc) if doc is not None else None
+        if entity_mode == "model":
+            spans = [sp for sp in (entities.refine_model_span(m, vt, bounds) for m in model_spans) if sp is not None]
+        else:
+            spans = entities.combine_rules_and_model(rule_spans, model_spans, vt, bounds)
     for sp in spans:
         s, e = view.to_doc(sp.start, sp.end)
         rec = _validated(EntityRecord, dict(doc_id=doc_id, start=s, end=e, text=text[s:e], label=sp.label,

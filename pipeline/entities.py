@@ -143,6 +143,11 @@ def _division_words() -> frozenset[str]:
                      if 2 < len(w) <= 8 and w.endswith(suffixes) and (tag in tags or w.endswith(any_tag)))
 
 
+def _division_stem(word: str) -> bool:
+    """焦作 of 焦作市: the word plus a division suffix is a place word of jieba's dictionary."""
+    return any(word + suf in _division_words() for suf in rules().suffixes.GPE)
+
+
 # -- rule finders ----------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
 def _byline_regexes():
@@ -222,7 +227,7 @@ def _is_proper_token(tok: str) -> bool:
         return False
     tag = jieba_tags().get(tok)
     return (tok in gazetteer() or tag is None or tag in r.suffixes.proper_tags
-            or any(tok + suf in _division_words() for suf in r.suffixes.GPE))
+            or _division_stem(tok))
 
 
 def find_suffix_spans(doc) -> list[Span]:
@@ -339,7 +344,7 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
     label = gazetteer().get(surface)
     mr = r.model
     if sp.label == "PER" and label is None:
-        if any(surface + suf in _division_words() for suf in r.suffixes.GPE):
+        if _division_stem(surface):
             return Span(sp.start, sp.end, "GPE", sp.source, sp.rule)  # 宁德 (宁德市), 邵阳
         tag = jieba_tags().get(surface)
         heads = tuple(mr.natural_heads + mr.fac_heads + r.suffixes.FAC + r.suffixes.GPE)
@@ -350,7 +355,7 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
     if label is None and sp.label in ("LOC", "ORG") and surface.endswith(tuple(r.suffixes.FAC + mr.fac_heads)):
         label = "FAC"  # 秦山核电站, 根河路, 滨河公园: built things, whatever the model called them
     elif label is None and sp.label == "LOC" and (
-            surface.endswith(tuple(r.suffixes.GPE)) or any(surface + suf in _division_words() for suf in r.suffixes.GPE)):
+            surface.endswith(tuple(r.suffixes.GPE)) or _division_stem(surface)):
         label = "GPE"  # 焦作 (焦作市 is a word), 合肥
     elif (label is None and sp.label == "LOC" and not surface.endswith(tuple(mr.natural_heads))
           and jieba_tags().get(surface, "") in mr.org_if_jieba_tag):

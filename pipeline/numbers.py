@@ -21,9 +21,8 @@ from typing import NamedTuple
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from .patterns import check_compiles
-
 from . import numerals, quantities
+from .patterns import check_compiles
 
 DATA = Path(__file__).parent / "data" / "numbers.toml"
 
