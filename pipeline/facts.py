@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import regex
@@ -191,6 +191,152 @@ def _right_noun(text: str, start: int, limit: int, r: FactRules) -> tuple[int, i
 _COMPARE = "比较"
 
 
+@dataclass
+class _Sentence:
+    """What the rules of one sentence share: the text, the figures, and the state carried from one
+    figure to the next (the facts so far, the metrics awaiting 分别-pairing)."""
+    text: str
+    start: int
+    end: int
+    quantities: list[Quantity]
+    scope_at: dict[int, int]
+    facts: list[Fact] = field(default_factory=list)
+    pending: list[tuple[int, int]] = field(default_factory=list)  # metrics awaiting 分别-pairing
+    pending_pred: tuple[str, int] = ("", 0)
+
+    @property
+    def q_starts(self) -> set[int]:
+        return {x.start for x in self.quantities}
+
+
+@dataclass
+class _Clause:
+    """One figure and the stretch on its left up to the previous figure or a clause break."""
+    q: Quantity
+    left_start: int      # after the last clause break on the left
+    between: str         # text since the previous figure
+    s: int               # the metric candidate on the left, edge words stripped
+    e: int
+    pred: str            # the predicate found at its edges
+    cmp_cut: int | None  # where a comparison (比2019年同期) cut the left stretch
+
+    @property
+    def raw_left(self) -> str:
+        return self.sent.text[self.left_start:self.q.start]
+
+    sent: _Sentence = None  # type: ignore[assignment]
+
+
+def _fact(c: _Clause, s: int, e: int, pred: str, rule: str) -> Fact:
+    return Fact(c.q, s, e, pred, _dir(rules().predicates.get(pred, 0), c.q), rule)
+
+
+def _prev_fact(c: _Clause) -> Fact | None:
+    return c.sent.facts[-1] if c.sent.facts else None
+
+
+def rule_paired(c: _Clause, r: FactRules) -> list[Fact] | None:
+    """A list continues after 分别 (城乡居民人均可支配收入分别增长4.5%、5.8%; 水泥和化肥分别达到2.48亿吨和1988万吨):
+    the next figure takes the next metric named before."""
+    sent = c.sent
+    if sent.pending and c.between.strip() in ("、", "和", "，", "及"):
+        ms, me = sent.pending.pop(0)
+        pred, base = sent.pending_pred
+        return [Fact(c.q, ms, me, pred, _dir(base, c.q), "paired")]
+    sent.pending = []
+    return None
+
+
+def rule_share_of_previous(c: _Clause, r: FactRules) -> list[Fact] | None:
+    """城镇就业人员1.22万人，占全县就业人员比重为5.91%: a share clause measures the figure named
+    before it, not the whole it is a share of."""
+    prev = _prev_fact(c)
+    if prev is not None and c.sent.text[c.left_start:c.q.start].lstrip().startswith("占"):
+        return [Fact(c.q, prev.metric_start, prev.metric_end, "占", 0, "share_of_previous")]
+    return None
+
+
+def rule_count_before_noun(c: _Clause, r: FactRules) -> list[Fact] | None:
+    """A count (or a share with 的) before its noun: 3家企业入选, 7个省重点, 80%的行政村; a count
+    running straight into its noun (泰龙化工等35个亿元以上项目) names what is counted whatever stands
+    on the left; 投资5亿元的万家惠农贸市场项目: money with its metric on the left keeps it."""
+    text, q, s_end = c.sent.text, c.q, c.sent.end
+    left_is_verb = c.s >= c.e or any(text[c.s:c.e].endswith(v) for v in r.count_first_verbs)
+    noun_follows = q.kind in ("count", "measure") and q.end < s_end and text[q.end] not in set(r.clause_breaks)
+    de_noun = q.end < s_end and text[q.end] == "的" and not (q.kind == "money" and not left_is_verb)
+    if not ((q.kind == "count" and left_is_verb) or noun_follows or de_noun):
+        return None
+    rs, re_ = _right_noun(text, q.end, s_end, r)
+    if re_ in c.sent.q_starts:
+        rs = re_  # 项目43个总投资345亿元: that noun names the next figure
+    if rs >= re_:
+        return None
+    pred = c.pred or next((v for v in r.count_first_verbs if text[c.s:c.e].endswith(v)), "")
+    return [_fact(c, rs, re_, pred, "count_before_noun")]
+
+
+def rule_same_metric(c: _Clause, r: FactRules) -> list[Fact] | None:
+    """全省地区生产总值5.3万亿元、增长5.5%: a figure with only predicates (and time figures) before it
+    measures the metric of the figure before. With nothing on the left and no such figure: no fact."""
+    if c.s < c.e:
+        return None
+    prev = _prev_fact(c)
+    if prev is not None and _only_predicates(c.sent.text, prev.quantity.end, c.q.start, c.sent.quantities, r):
+        return [_fact(c, prev.metric_start, prev.metric_end, c.pred, "same_metric")]
+    return []
+
+
+def rule_coordinated(c: _Clause, r: FactRules) -> list[Fact] | None:
+    """民间投资、工业投资均增长20%以上: coordinated metrics share the figure; with 分别 the metrics are
+    paired with this and the following figures in order."""
+    text, s, raw_left = c.sent.text, c.s, c.raw_left
+    metric = text[c.s:c.e]
+    sep = "、" if "、" in metric else ("和" if "分别" in raw_left and "和" in metric else None)
+    if sep is None or not any(w in raw_left for w in ("均", "分别", "都", "各")):
+        return None
+    parts, pos = [], s
+    for piece in metric.split(sep):
+        ps, pe, _ = _strip(text, pos, pos + len(piece), r)
+        ps, pe = _clean_metric(text, ps, pe, r)
+        if ps < pe:
+            parts.append((ps, pe))
+        pos += len(piece) + 1
+    if "分别" in raw_left and len(parts) > 1:
+        ms, me = parts.pop(0)
+        c.sent.pending, c.sent.pending_pred = parts, (c.pred, r.predicates.get(c.pred, 0))
+        return [_fact(c, ms, me, c.pred, "paired")]
+    return [_fact(c, ms, me, c.pred, "coordinated") for ms, me in parts]
+
+
+def rule_left_metric(c: _Clause, r: FactRules) -> list[Fact] | None:
+    """全年地区生产总值增长5.5%: the metric is the noun phrase on the figure's left, cut after the last
+    、 of a list (煤炭、钢铁产量3.5亿吨 -> 钢铁产量) unless the 、 is inside an industry name
+    (交通运输、仓储和邮政业). With 分别 and one metric, each following figure takes it too."""
+    text, s, e = c.sent.text, c.s, c.e
+    metric = text[s:e]
+    if "、" in metric:
+        cut = metric.rfind("、")
+        for name in r.compound_names:
+            i = metric.rfind(name)
+            if "、" in name and 0 <= i <= cut < i + len(name):
+                cut = min(cut, metric.rfind("、", 0, i))
+                break
+        s = s + cut + 1
+    s, e = _clean_metric(text, s, e, r)
+    if s >= e:
+        return []
+    if "分别" in c.raw_left:  # one metric, a list of figures: each gets it
+        c.sent.pending, c.sent.pending_pred = [(s, e)] * 8, (c.pred, r.predicates.get(c.pred, 0))
+    return [_fact(c, s, e, c.pred, "left_metric")]
+
+
+# The linking rules, tried in this order for each figure; the first that applies decides (a rule
+# returns None when it does not apply, a list of facts, possibly empty, when it does).
+RULES = (rule_paired, rule_share_of_previous, rule_count_before_noun, rule_same_metric,
+         rule_coordinated, rule_left_metric)
+RULE_NAMES = ("paired", "share_of_previous", "count_before_noun", "same_metric", "coordinated", "left_metric")
+
+
 def _drop_scope(s: int, e: int, scope_at: dict[int, int], text: str, r: FactRules) -> int:
     """Move a metric's start past places and facilities named at its left edge (万载县农业机械总动力,
     宁波舟山港集装箱吞吐量): the guidelines drop place scope from an indicator's name."""
@@ -199,16 +345,53 @@ def _drop_scope(s: int, e: int, scope_at: dict[int, int], text: str, r: FactRule
     return s
 
 
+def _clause(sent: _Sentence, q: Quantity, prev_end: int, cmp_cut: int | None, r: FactRules) -> _Clause:
+    text = sent.text
+    left_start = prev_end
+    breaks = set(r.clause_breaks)
+    for i in range(q.start - 1, prev_end - 1, -1):
+        if text[i] in breaks:
+            left_start = i + 1
+            break
+    s, e, pred = _strip(text, left_start, q.start, r)
+    if cmp_cut is not None and s <= cmp_cut < e:
+        s, e, _ = _strip(text, s, cmp_cut, r)
+    s = _drop_scope(s, e, sent.scope_at, text, r)
+    c = _Clause(q, left_start, text[prev_end:q.start], s, e, pred, cmp_cut)
+    c.sent = sent
+    return c
+
+
+def _link_sentence(sent: _Sentence, r: FactRules) -> list[Fact]:
+    kinds = set(r.fact_kinds)
+    prev_end, cmp_cut = sent.start, None
+    for q in sent.quantities:
+        if q.kind not in kinds and q.start > sent.start and sent.text[q.start - 1] in _COMPARE:
+            # 规模以上工业增加值比2019年同期增长11.1%: a comparison date is no boundary; the metric
+            # ends before 比
+            cmp_cut = q.start - 1
+            continue
+        if q.kind not in kinds:
+            prev_end = q.end
+            continue
+        c = _clause(sent, q, prev_end, cmp_cut, r)
+        prev_end, cmp_cut = q.end, None
+        for rule in RULES:
+            found = rule(c, r)
+            if found is not None:
+                sent.facts.extend(found)
+                break
+    return sent.facts
+
+
 def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity],
          scopes: list[tuple[int, int]] = ()) -> list[Fact]:
     """Facts of one text. ``scopes``: spans of places and facilities (GPE, FAC entities) that a
     metric does not start with."""
     r = rules()
-    scope_at = {}
+    scope_at: dict[int, int] = {}
     for a, b in scopes:
         scope_at[a] = max(b, scope_at.get(a, b))
-    kinds = set(r.fact_kinds)
-    breaks = set(r.clause_breaks)
     facts: list[Fact] = []
     qi = 0
     qs = sorted(quantities, key=lambda q: q.start)
@@ -218,103 +401,7 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
             if qs[qi].start >= s_start:
                 in_sent.append(qs[qi])
             qi += 1
-        prev_end = s_start
-        q_starts = {x.start for x in in_sent}
-        cmp_cut = None
-        pending_list: list[tuple[int, int]] = []  # metrics awaiting 分别-pairing
-        pending_pred = ("", 0)
-        n_before = len(facts)
-        for q in in_sent:
-            prev_fact = facts[-1] if len(facts) > n_before else None
-            left_start = prev_end
-            for i in range(q.start - 1, prev_end - 1, -1):
-                if text[i] in breaks:
-                    left_start = i + 1
-                    break
-            between = text[prev_end:q.start]
-            if q.kind not in kinds and q.start > s_start and text[q.start - 1] in _COMPARE:
-                # 规模以上工业增加值比2019年同期增长11.1%: a comparison date is no boundary;
-                # the metric ends before 比
-                cmp_cut = q.start - 1
-                continue
-            prev_end = q.end
-            if q.kind not in kinds:
-                continue
-            # a list continues (4.5%、5.8%): pair with the metrics named before
-            if pending_list and between.strip() in ("、", "和", "，", "及"):
-                ms, me = pending_list.pop(0)
-                facts.append(Fact(q, ms, me, pending_pred[0], _dir(pending_pred[1], q), "paired"))
-                continue
-            pending_list = []
-            # 城镇就业人员1.22万人，占全县就业人员比重为5.91%: a share clause measures the figure
-            # named before it, not the whole it is a share of
-            clause = text[left_start:q.start].lstrip()
-            if prev_fact is not None and clause.startswith("占"):
-                facts.append(Fact(q, prev_fact.metric_start, prev_fact.metric_end, "占", 0, "share_of_previous"))
-                continue
-            s, e, pred = _strip(text, left_start, q.start, r)
-            if cmp_cut is not None and s <= cmp_cut < e:
-                s, e, _ = _strip(text, s, cmp_cut, r)
-            cmp_cut = None
-            s = _drop_scope(s, e, scope_at, text, r)
-            raw_left = text[left_start:q.start]
-            # a count (or a share with 的) before its noun: 3家企业入选, 7个省重点, 80%的行政村
-            left_is_verb = s >= e or any(text[s:e].endswith(v) for v in r.count_first_verbs)
-            # a count runs straight into its noun (泰龙化工等35个亿元以上项目, 首批10个未来产业先导区):
-            # the noun names what is counted whatever stands on the left
-            noun_follows = q.kind in ("count", "measure") and q.end < s_end and text[q.end] not in breaks
-            # 投资5亿元的万家惠农贸市场项目: money with its metric on the left keeps it
-            de_noun = q.end < s_end and text[q.end] == "的" and not (q.kind == "money" and not left_is_verb)
-            if (q.kind == "count" and left_is_verb) or noun_follows or de_noun:
-                rs, re_ = _right_noun(text, q.end, s_end, r)
-                if re_ in q_starts:
-                    rs = re_  # 项目43个总投资345亿元: that noun names the next figure
-                if rs < re_:
-                    for v in r.count_first_verbs:
-                        if text[s:e].endswith(v):
-                            pred = pred or v
-                            break
-                    facts.append(Fact(q, rs, re_, pred, _dir(r.predicates.get(pred, 0), q), "count_before_noun"))
-                    continue
-            if s >= e:
-                # 5.3万亿元、增长5.5%: a second figure with only a predicate before it measures the same metric
-                if prev_fact is not None and _only_predicates(text, prev_fact.quantity.end, q.start, in_sent, r):
-                    facts.append(Fact(q, prev_fact.metric_start, prev_fact.metric_end, pred,
-                                      _dir(r.predicates.get(pred, 0), q), "same_metric"))
-                continue
-            metric = text[s:e]
-            sep = "、" if "、" in metric else ("和" if "分别" in raw_left and "和" in metric else None)
-            coordinated = sep is not None and any(w in raw_left for w in ("均", "分别", "都", "各"))
-            if coordinated:
-                parts, pos = [], s
-                for piece in metric.split(sep):
-                    ps, pe, _ = _strip(text, pos, pos + len(piece), r)
-                    ps, pe = _clean_metric(text, ps, pe, r)
-                    if ps < pe:
-                        parts.append((ps, pe))
-                    pos += len(piece) + 1
-                direction = _dir(r.predicates.get(pred, 0), q)
-                if "分别" in raw_left and len(parts) > 1:
-                    ms, me = parts.pop(0)
-                    facts.append(Fact(q, ms, me, pred, direction, "paired"))
-                    pending_list, pending_pred = parts, (pred, r.predicates.get(pred, 0))
-                else:
-                    for ms, me in parts:
-                        facts.append(Fact(q, ms, me, pred, direction, "coordinated"))
-                continue
-            if "、" in metric:
-                cut = metric.rfind("、")
-                for name in r.compound_names:  # 交通运输、仓储和邮政业 is one name
-                    i = metric.rfind(name)
-                    if "、" in name and 0 <= i <= cut < i + len(name):
-                        cut = min(cut, metric.rfind("、", 0, i))
-                        break
-                s = s + cut + 1
-            s, e = _clean_metric(text, s, e, r)
-            if s < e:
-                facts.append(Fact(q, s, e, pred, _dir(r.predicates.get(pred, 0), q), "left_metric"))
-                if "分别" in raw_left:  # one metric, a list of quantities: each gets it
-                    pending_list, pending_pred = [(s, e)] * 8, (pred, r.predicates.get(pred, 0))
+        facts.extend(_link_sentence(_Sentence(text, s_start, s_end, in_sent, scope_at), r))
     return [f for f in facts if f.metric_end - f.metric_start > 1 or _noun_char(text[f.metric_start], r)]
 
 
