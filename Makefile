@@ -9,7 +9,7 @@ SHARED ?= ../shared
 NER_DATA ?= $(SHARED)/corpora/ner/msra
 
 .DEFAULT_GOAL := help
-.PHONY: help extract test eval baseline bench bench-quantities train-ner eval-ner eval-entities gold-check clean
+.PHONY: help extract panel test eval baseline bench bench-quantities train-ner eval-ner eval-entities gold-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -21,7 +21,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	touch $@
 
 extract: $(VENV)/.installed ## extract every .txt under RAW (default raw/) into Parquet tables in OUT
-	$(PY) -m pipeline extract --input $(RAW) --output $(OUT) --workers $(WORKERS)
+	$(PY) -m pipeline extract --input $(RAW) --output $(OUT) --workers $(WORKERS) $(if $(META),--meta $(META))
+
+panel: $(VENV)/.installed ## build OUT/panel.parquet from the tables in OUT (run extract first)
+	$(PY) -m pipeline panel --input $(OUT) --output $(OUT)/panel.parquet
 
 test: $(VENV)/.installed ## run the test suite (accuracy ratchet included)
 	$(PY) -m pytest

@@ -11,33 +11,41 @@ from pathlib import Path
 from schemas import DocumentRecord, RejectRecord
 
 
-def _process(raw):
-    """Worker: one RawDocument or ReadError -> (document row or None, {table: rows})."""
+def _process(item):
+    """Worker: (RawDocument or ReadError, sidecar metadata or None) -> (document row or None, {table: rows})."""
+    from dataclasses import asdict
+
     from .compose import extract
     from .reader import ReadError
 
+    raw, meta = item
     if isinstance(raw, ReadError):
         rej = RejectRecord(doc_id=raw.doc_id, source=raw.source, stage="read", reason=raw.reason,
                            start=None, end=None)
         return None, {"rejects": [rej.model_dump()]}
-    doc = DocumentRecord(doc_id=raw.doc_id, source=raw.source, text=raw.text, n_chars=len(raw.text),
-                         sha256=raw.sha256, encoding=raw.encoding)
+    base = dict(doc_id=raw.doc_id, source=raw.source, text=raw.text, n_chars=len(raw.text),
+                sha256=raw.sha256, encoding=raw.encoding)
     try:
-        ex = extract(raw.text, doc_id=raw.doc_id, source=raw.source)
+        ex = extract(raw.text, doc_id=raw.doc_id, source=raw.source, meta=meta)
+        doc = DocumentRecord(**base, **asdict(ex.meta))
     except Exception as exc:  # a document that breaks a stage becomes a reject; the run goes on
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
         rej = RejectRecord(doc_id=raw.doc_id, source=raw.source, stage="extract", reason=tb,
                            start=None, end=None)
-        return doc.model_dump(), {"rejects": [rej.model_dump()]}
+        return DocumentRecord(**base).model_dump(), {"rejects": [rej.model_dump()]}
     rows = {name: [r.model_dump() for r in getattr(ex, name)]
             for name in ("quantities", "entities", "facts", "rejects")}
     return doc.model_dump(), rows
 
 
 def _warm():
-    from . import cleanview, compose, entities, facts, quantities
+    from . import cleanview, compose, divisions, docmeta, entities, facts, observations, quantities
     cleanview.rules()
     facts.rules()
+    docmeta.rules()
+    observations.rules()
+    observations.catalogue()
+    divisions.table()
     quantities.default_extractor()
     entities.span_ruler_nlp()
     entities.gazetteer()
@@ -48,10 +56,13 @@ def cmd_extract(args) -> int:
     from .reader import list_inputs, read_file
     from .writer import TableWriter, now
 
+    from . import docmeta
+
     inp, out = Path(args.input), Path(args.output)
     try:
         paths = list_inputs(inp)
-    except FileNotFoundError as exc:
+        sidecar = docmeta.load_sidecar(Path(args.meta)) if args.meta else {}
+    except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
@@ -59,7 +70,8 @@ def cmd_extract(args) -> int:
     writer = TableWriter(out, {"input": str(inp), "started": started, "workers": args.workers})
     n_docs = n_chars = 0
     try:
-        raws = (read_file(p, inp) for p in paths)
+        raws = ((raw, docmeta.lookup(sidecar, raw.source) if sidecar else None)
+                for raw in (read_file(p, inp) for p in paths))
         if args.workers > 1:
             pool = mp.get_context("fork").Pool(args.workers, initializer=_warm)
             results = pool.imap(_process, raws, chunksize=1)
@@ -105,7 +117,15 @@ def main(argv=None) -> int:
     ex.add_argument("--input", default="raw")
     ex.add_argument("--output", default="outputs")
     ex.add_argument("--workers", type=int, default=1)
+    ex.add_argument("--meta", default=None,
+                    help="CSV or JSON Lines file: file name -> place, place_level, date, year, genre, title")
     ex.add_argument("--quiet", action="store_true")
+    pa_ = sub.add_parser("panel", help="build the panel (one row per region, period, indicator, measure, "
+                                       "modality) from an extraction's tables")
+    pa_.add_argument("--input", default="outputs", help="folder with facts.parquet and documents.parquet")
+    pa_.add_argument("--output", default=None, help="panel Parquet file (default: INPUT/panel.parquet)")
+    pa_.add_argument("--coverage", action="store_true",
+                     help="also print, per work report, whether last year's GDP growth and this year's target were found")
     ev = sub.add_parser("evaluate", help="score the pipeline against the gold files")
     ev.add_argument("--split", default="all", choices=["all", "dev", "test"])
     ev.add_argument("--output", default="outputs")
@@ -115,6 +135,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.cmd == "extract":
         return cmd_extract(args)
+    if args.cmd == "panel":
+        from .panel import main as panel_main
+        return panel_main(Path(args.input), Path(args.output or Path(args.input) / "panel.parquet"), args.coverage)
     from .evaluate import main as eval_main
     return eval_main(args)
 

@@ -5,6 +5,7 @@ document text -> clean view -> sentences -> quantities (characters) -> tokens (s
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from pydantic import ValidationError
 
 from schemas import EntityRecord, FactRecord, QuantityRecord, RejectRecord
 
-from . import cleanview, entities, facts, quantities
+from . import cleanview, docmeta, entities, facts, observations, quantities
 
 USE_MODEL = os.environ.get("PIPELINE_NER", "1") != "0"
 
@@ -24,6 +25,7 @@ class Extraction:
     entities: list[EntityRecord] = field(default_factory=list)
     facts: list[FactRecord] = field(default_factory=list)
     rejects: list[RejectRecord] = field(default_factory=list)
+    meta: docmeta.DocMeta = field(default_factory=docmeta.DocMeta)
 
 
 @functools.lru_cache(maxsize=1)
@@ -51,9 +53,11 @@ def _validated(model, data: dict, text: str, out: Extraction, source: str, stage
 
 
 def extract(text: str, doc_id: str = "text", source: str = "<text>",
-            entity_mode: str = "both") -> Extraction:
-    """Run every stage on one document text. entity_mode: "rules", "model" or "both"."""
+            entity_mode: str = "both", meta: docmeta.DocMeta | None = None) -> Extraction:
+    """Run every stage on one document text. entity_mode: "rules", "model" or "both". ``meta``: what
+    is known of the document (a sidecar row); the gaps are inferred from the text."""
     out = Extraction()
+    out.meta = (meta or docmeta.DocMeta()).merged(docmeta.infer(text))
     view = cleanview.build(text)
     vt = view.text
     sents = view.sentences()
@@ -96,7 +100,11 @@ def extract(text: str, doc_id: str = "text", source: str = "<text>",
 
     # facts
     scopes = [(sp.start, sp.end) for sp in spans if sp.label in ("GPE", "FAC")]
-    for f in facts.link(vt, sents, qs, scopes):
+    linked = facts.link(vt, sents, qs, scopes)
+    places = [(sp.start, sp.end) for sp in spans if sp.label == "GPE"]
+    places += [(m.start(), m.end()) for m in observations.country_words().finditer(vt)]
+    obs = observations.observe(vt, sents, qs, linked, places, out.meta)
+    for f, o in zip(linked, obs):
         q = f.quantity
         s, e = view.to_doc(q.start, q.end)
         ms, me = view.to_doc(f.metric_start, f.metric_end)
@@ -106,7 +114,8 @@ def extract(text: str, doc_id: str = "text", source: str = "<text>",
             doc_id=doc_id, start=s, end=e, text=text[s:e], metric="".join(text[ms:me].split()),
             metric_start=ms, metric_end=me, predicate=f.predicate, direction=f.direction,
             value=q.value, value_max=q.value_max, unit=q.unit, kind=q.kind, approx=q.approx,
-            sentence="".join(text[ds:de].split()), rule=f.rule), text, out, source, "facts")
+            sentence="".join(text[ds:de].split()), rule=f.rule, **dataclasses.asdict(o)),
+            text, out, source, "facts")
         if rec:
             out.facts.append(rec)
     return out

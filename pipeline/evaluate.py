@@ -130,24 +130,32 @@ def score(docs, entity_mode: str = "both") -> tuple[dict, list[str]]:
                 return False
             return a[3] == b[3] or (lenient and (a[3] in b[3] or b[3] in a[3]))
 
+        pairs = []  # (gold fact, predicted record) matched leniently: their fields are compared
+        pf_rec = [f for f in ex.facts if inside(f)]
         for mode in ("strict", "lenient"):
             used = set()
             tp = 0
-            for g in gf:
+            for gi, g in enumerate(gf):
                 for j, p in enumerate(pf):
                     if j not in used and match(g, p, mode == "lenient"):
                         used.add(j)
                         tp += 1
+                        if mode == "strict":
+                            t.add(("rule_tp", pf_rec[j].rule), tp=1)
+                        else:
+                            pairs.append((d.data["facts"][gi], pf_rec[j]))
                         break
                 else:
                     if mode == "strict":
                         lines.append(f"- FN fact `{g[3]}` ← `{text[g[0][0]:g[0][1]]}`")
             if mode == "strict":
                 for j, p in enumerate(pf):
+                    t.add(("rule_tp", pf_rec[j].rule), pred=1)
                     if j not in used:
                         lines.append(f"- FP fact `{p[3]}` ← `{text[p[0][0]:p[0][1]]}`")
             for grp in groups:
                 t.add((f"fact_{mode}",) + grp, tp=tp, pred=len(pf), gold_=len(gf))
+        lines.extend(_score_observations(t, d, ex, pairs, pf_rec, groups))
         report.extend(lines)
 
     m = {
@@ -163,12 +171,70 @@ def score(docs, entity_mode: str = "both") -> tuple[dict, list[str]]:
                      "per_label": {lab: t.prf(("ent", "label", lab)) for lab in
                                    sorted({k[2] for k in t.c if k[:2] == ("ent", "label")})},
                      "per_genre": {g: t.prf(("ent", "genre", g)) for g in {k[2] for k in t.c if k[:2] == ("ent", "genre")}}},
+        "observations": _observation_metrics(t),
         "facts": {"strict": t.prf(("fact_strict", "all")), "lenient": t.prf(("fact_lenient", "all")),
+                  "per_rule": {k: t.prf(("rule_tp", k)) for k in t.keys("rule_tp")},
                   "per_genre": {g: t.prf(("fact_strict", "genre", g)) for g in {k[2] for k in t.c if k[:2] == ("fact_strict", "genre")}}},
     }
     ov = m["quantities"]["overlap"]
     ov["f1"] = round(2 * ov["p"] * ov["r"] / (ov["p"] + ov["r"]), 4) if ov["p"] + ov["r"] else 0.0
     return m, report
+
+
+def _score_observations(t: Tally, d, ex, pairs, pf_rec, groups) -> list[str]:
+    """Document fields, the observation fields of matched facts, and the panel, for one gold file."""
+    lines = []
+    gd = d.data.get("document")
+    if gd:
+        for k in gold.DOC_FIELDS:
+            got = getattr(ex.meta, k)
+            ok = got == gd.get(k)
+            t.add(("doc_field", k), tp=int(ok), gold_=1)
+            if not ok and k in ("place", "place_level", "year", "date"):
+                lines.append(f"- DOC {k}: gold {gd.get(k)!r}, got {got!r}")
+    for g, p in pairs:
+        if "measure" not in g:
+            continue
+        for k in gold.OBS_FIELDS + ("predicate",):
+            if k == "indicator" and g.get(k) is None:
+                t.add(("obs_null_indicator", "all"), tp=int(p.indicator is None), gold_=1)
+                continue
+            ok = getattr(p, k) == g.get(k)
+            for grp in groups[:2]:
+                t.add(("obs", k) + grp, tp=int(ok), gold_=1)
+            if not ok:
+                lines.append(f"- FIELD {k}: gold {g.get(k)!r}, got {getattr(p, k)!r} — `{p.text}` {p.metric}")
+    if gd and d.data["facts"] and "measure" in d.data["facts"][0]:
+        gq = {(q["start"], q["end"]): q for q in d.data["quantities"]}
+        gpanel = {_panel_key(f, gq[(f["q_start"], f["q_end"])]["value"]) for f in d.data["facts"]
+                  if f.get("indicator")}
+        ppanel = {_panel_key(f.model_dump(), f.value) for f in pf_rec if f.indicator}
+        for grp in groups[:2]:
+            t.add(("panel",) + grp, tp=len(gpanel & ppanel), pred=len(ppanel), gold_=len(gpanel))
+        for k in sorted(gpanel - ppanel, key=str):
+            lines.append(f"- FN panel {k}")
+        for k in sorted(ppanel - gpanel, key=str):
+            lines.append(f"- FP panel {k}")
+    return lines
+
+
+def _panel_key(f: dict, value) -> tuple:
+    from .panel import KEY
+    return tuple(f.get(k) for k in KEY) + (None if value is None else round(value, 6),)
+
+
+def _observation_metrics(t: Tally) -> dict:
+    acc = {}
+    for k in gold.OBS_FIELDS + ("predicate",):
+        tp, _, n = t.c[("obs", k, "all")]
+        acc[k] = {"accuracy": round(tp / n, 4) if n else None, "n": n}
+    tp, _, n = t.c[("obs_null_indicator", "all")]
+    acc["indicator_null_kept"] = {"accuracy": round(tp / n, 4) if n else None, "n": n}
+    docs = {}
+    for k in gold.DOC_FIELDS:
+        tp, _, n = t.c[("doc_field", k)]
+        docs[k] = {"accuracy": round(tp / n, 4) if n else None, "n": n}
+    return {"fields": acc, "documents": docs, "panel": t.prf(("panel", "all"))}
 
 
 def headline(m: dict) -> dict:
@@ -193,6 +259,16 @@ def print_tables(name: str, m: dict, out=sys.stdout):
         w(f"  {k:18} {r['span']['f1']:6.3f} {r['value_unit']['f1']:6.3f} {r['span']['gold']:>6}\n")
     w("quantities per genre (span F1):  " + ", ".join(f"{g} {r['f1']:.3f}" for g, r in sorted(m["quantities"]["per_genre"].items())) + "\n")
     w("facts per genre (strict F1):     " + ", ".join(f"{g} {r['f1']:.3f}" for g, r in sorted(m["facts"]["per_genre"].items())) + "\n")
+    o = m.get("observations")
+    if o and o["fields"]["measure"]["n"]:
+        w("fact fields on matched facts (accuracy, n): " + ", ".join(
+            f"{k} {v['accuracy']:.3f} ({v['n']})" for k, v in o["fields"].items() if v["n"]) + "\n")
+        w("document fields (accuracy, n):  " + ", ".join(
+            f"{k} {v['accuracy']:.3f} ({v['n']})" for k, v in o["documents"].items() if v["n"]) + "\n")
+        pnl = o["panel"]
+        w(f"panel (key + value):             P {pnl['p']:.3f} R {pnl['r']:.3f} F1 {pnl['f1']:.3f} ({pnl['gold']} gold rows)\n")
+    w("fact rules (strict precision, hits): " + ", ".join(
+        f"{k} {v['p']:.3f} ({v['pred']})" for k, v in m["facts"]["per_rule"].items()) + "\n")
     w("entities per label (F1):         " + ", ".join(f"{g} {r['f1']:.3f} (P {r['p']:.2f} R {r['r']:.2f}, {r['gold']})" for g, r in m["entities"]["per_label"].items()) + "\n")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import regex
@@ -78,6 +78,7 @@ class Fact:
     predicate: str
     direction: int
     rule: str
+    clause_start: int = -1  # view offset where the figure's clause starts (set by the linker)
 
 
 def _strip(text: str, s: int, e: int, r: FactRules) -> tuple[int, int, str]:
@@ -379,7 +380,7 @@ def _link_sentence(sent: _Sentence, r: FactRules) -> list[Fact]:
         for rule in RULES:
             found = rule(c, r)
             if found is not None:
-                sent.facts.extend(found)
+                sent.facts.extend(replace(f, clause_start=c.left_start) for f in found)
                 break
     return sent.facts
 

@@ -10,6 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import regex
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLD_DIR = ROOT / "tests" / "gold" / "docs"
 SHARED = ROOT.parent / "shared"
@@ -18,6 +20,9 @@ KINDS = {"money", "percent", "percentage_point", "permille", "multiple", "fracti
          "count", "measure", "date", "duration", "rank"}
 LABELS = {"PER", "ORG", "GPE", "LOC", "FAC", "WORK"}
 VALUELESS = {"date", "ratio"}
+DOC_FIELDS = ("place", "place_level", "date", "year", "genre", "title")
+OBS_FIELDS = ("indicator", "measure", "modality", "period", "year", "aggregation", "region", "region_level",
+              "comparison")
 
 
 class GoldError(ValueError):
@@ -144,6 +149,46 @@ def check_doc(doc: GoldDoc) -> list[str]:
         if (key, metric) in fkeys:
             errs.append(f"{where}: facts[{i}] duplicate fact")
         fkeys.add((key, metric))
+        errs.extend(f"{where}: facts[{i}] {e}" for e in _check_observation(f))
+    if "document" in d:
+        errs.extend(f"{where}: document {e}" for e in _check_document(d["document"]))
+    return errs
+
+
+def _check_document(doc: dict) -> list[str]:
+    from schemas.records import PLACE_LEVELS
+    errs = [f"missing {k!r}" for k in DOC_FIELDS if k not in doc]
+    errs += [f"unknown key {k!r}" for k in doc if k not in DOC_FIELDS]
+    if doc.get("place_level") not in (None, *PLACE_LEVELS):
+        errs.append(f"place_level {doc.get('place_level')!r}")
+    if doc.get("date") is not None and not regex.fullmatch(r"\d{4}(-\d\d(-\d\d)?)?", str(doc["date"])):
+        errs.append(f"date {doc['date']!r} is not ISO")
+    if doc.get("year") is not None and not isinstance(doc["year"], int):
+        errs.append("year must be an integer or null")
+    return errs
+
+
+def _check_observation(f: dict) -> list[str]:
+    """The observation fields of a gold fact, when it has them (all or none)."""
+    from schemas.records import AGGREGATIONS, MEASURES, MODALITIES, PLACE_LEVELS
+    present = [k for k in OBS_FIELDS if k in f]
+    if not present:
+        return []
+    errs = [f"missing {k!r}" for k in OBS_FIELDS if k not in f]
+    for key, allowed in (("measure", MEASURES), ("modality", MODALITIES), ("aggregation", (None, *AGGREGATIONS)),
+                         ("region_level", (None, *PLACE_LEVELS))):
+        if key in f and f[key] not in allowed:
+            errs.append(f"{key} {f[key]!r} not one of {allowed}")
+    p = f.get("period")
+    if p is not None and not regex.fullmatch(r"(\d{4}(-(\d\d(-\d\d)?|Q\d|H\d))?|M\d\d|Q\d)"
+                                            r"(/(\d{4}(-(\d\d(-\d\d)?|Q\d|H\d))?|M\d\d|Q\d))?", str(p)):
+        errs.append(f"period {p!r} not in the period format")
+    if f.get("year") is not None and not isinstance(f["year"], int):
+        errs.append("year must be an integer or null")
+    if f.get("indicator") is not None:
+        from .observations import catalogue
+        if f["indicator"] not in {ind.id for ind in catalogue().indicator}:
+            errs.append(f"indicator {f['indicator']!r} is not in the catalogue")
     return errs
 
 

@@ -15,6 +15,10 @@ KINDS = ("money", "percent", "pp", "permille", "ratio", "area", "measure", "coun
 APPROX = ("exact", "over", "under", "about")
 ENTITY_LABELS = ("PER", "ORG", "GPE", "LOC", "FAC", "WORK")
 VALUELESS_KINDS = ("date", "ratio")
+PLACE_LEVELS = ("country", "province", "prefecture", "county", "other")
+MEASURES = ("level", "growth", "change", "share", "rank")
+MODALITIES = ("actual", "estimate", "target")
+AGGREGATIONS = ("annual_average", "cumulative")
 
 
 class _Record(BaseModel):
@@ -44,13 +48,27 @@ def _finite(v):
 
 
 class DocumentRecord(_Record):
-    """One row per input document."""
+    """One row per input document. place … title come from the --meta sidecar, else from the text."""
     doc_id: str
     source: str
     text: str
     n_chars: int
     sha256: str
     encoding: str
+    place: Optional[str] = None
+    place_level: Optional[Literal[PLACE_LEVELS]] = None
+    date: Optional[str] = None
+    year: Optional[int] = None
+    genre: Optional[str] = None
+    title: Optional[str] = None
+
+    @field_validator("date")
+    @classmethod
+    def _iso(cls, v):
+        import re
+        if v is not None and not re.fullmatch(r"\d{4}(-\d\d(-\d\d)?)?", v):
+            raise ValueError(f"date {v!r} is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        return v
 
 
 class QuantityRecord(_Span):
@@ -97,6 +115,15 @@ class FactRecord(_Span):
     approx: Literal[APPROX]
     sentence: str
     rule: str
+    indicator: Optional[str] = None
+    measure: Literal[MEASURES] = "level"
+    modality: Literal[MODALITIES] = "actual"
+    period: Optional[str] = None
+    year: Optional[int] = None
+    aggregation: Optional[Literal[AGGREGATIONS]] = None
+    region: Optional[str] = None
+    region_level: Optional[Literal[PLACE_LEVELS]] = None
+    comparison: Optional[str] = None
 
     _v = field_validator("value", "value_max")(_finite)
 
