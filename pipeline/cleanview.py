@@ -48,11 +48,12 @@ class CleanRules(BaseModel):
     map: dict[str, str]
     between_digits: dict[str, str]
     between_fullwidth_digits: dict[str, str] = {}
+    except_between_digits: dict[str, str] = {}
     drop: _Drop
     chrome: _Chrome
     breaks: _Breaks
 
-    @field_validator("map", "between_digits", "between_fullwidth_digits")
+    @field_validator("map", "between_digits", "between_fullwidth_digits", "except_between_digits")
     @classmethod
     def _one_to_one(cls, v):
         bad = [k for k, t in v.items() if len(k) != 1 or len(t) != 1]
@@ -131,9 +132,25 @@ class CleanView:
         return out
 
 
+_ASCII_PUNCT = set(",;:()%. ")
+
+
+def _beside_chinese(text: str, i: int) -> bool:
+    """True when the nearest character on either side that is not ASCII punctuation is not ASCII
+    (287.9亿元,同比; 8.9%(按…); not http://, not a,b in an English phrase)."""
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(text) and text[j] in _ASCII_PUNCT and abs(j - i) < 4:
+            j += step
+        if 0 <= j < len(text) and ord(text[j]) > 127 and not text[j].isspace():
+            return True
+    return False
+
+
 def build(text: str) -> CleanView:
     table, between, drop, chrome, final, keep_after = _tables()
     between_fw = rules().between_fullwidth_digits
+    outside_digits = rules().except_between_digits
     chars: list[str] = []
     offs: list[int] = []
     n = len(text)
@@ -199,6 +216,10 @@ def build(text: str) -> CleanView:
                 ch = between_fw[ch]
             elif ch in between and i + 1 < n and chars and _isdigit(chars[-1]) and _isdigit(text[i + 1]):
                 ch = between[ch]
+            elif ch in outside_digits:
+                if not (i + 1 < n and chars and _isdigit(chars[-1]) and _isdigit(text[i + 1])) \
+                        and _beside_chinese(text, i):
+                    ch = outside_digits[ch]
             else:
                 ch = table.get(ch, ch)
             chars.append(ch)

@@ -35,6 +35,8 @@ class DocumentRules(BaseModel):
     review_heading: str
     plan_year: str
     title_year: str
+    news_year: str
+    news_place_chars: int
     genres: dict[str, str]
 
     @field_validator("date_patterns", "place_patterns", "not_title_patterns")
@@ -44,7 +46,7 @@ class DocumentRules(BaseModel):
             regex.compile(p)
         return v
 
-    @field_validator("review_heading", "plan_year", "title_year")
+    @field_validator("review_heading", "plan_year", "title_year", "news_year")
     @classmethod
     def _compile(cls, v):
         regex.compile(v)
@@ -113,8 +115,8 @@ def _place(lines: list[str], title: str | None, r: DocumentRules) -> divisions.D
             name, level = _last_division(name)
             if level is not None:
                 return divisions.Division(name, level)
-    # a news item: the first division named in its title, else in its first line
-    for stretch in (title or "", lines[0][:40] if lines else ""):
+    # a news item: the first division named in its title, else in its first lines
+    for stretch in (title or "", flat[: r.news_place_chars]):
         found = divisions.find_first(stretch)
         if found:
             return found[2]
@@ -144,6 +146,8 @@ def infer(text: str) -> DocMeta:
                  "county": "gwr-county"}.get(level, "gwr")
     else:
         genre = kind or "news"
+    if year is None and genre == "news" and (m := regex.search(r.news_year, "\n".join(lines)[:200])):
+        year = int(m.group("y"))
     return DocMeta(place=place.name if place else None, place_level=place.level if place else None,
                    date=date, year=year, genre=genre, title=title)
 

@@ -39,12 +39,14 @@ class _Measure(BaseModel):
     growth_words: list[str]
     share_words: list[str]
     to_level: list[str]
+    new_prefixes: list[str]
 
 
 class _Modality(BaseModel):
     model_config = ConfigDict(extra="forbid")
     estimate: list[str]
     target: list[str]
+    review_target: list[str]
     target_after: list[str]
     actual: list[str]
     plan_headings: list[str]
@@ -53,6 +55,7 @@ class _Modality(BaseModel):
 
 class _Period(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    compare_before: list[str]
     last_year: list[str]
     this_year: list[str]
     five_years: list[str]
@@ -175,8 +178,22 @@ def _index() -> tuple[dict[str, str], list[tuple[regex.Pattern, str]], tuple[str
 
 
 def indicator_of(metric: str) -> tuple[str | None, str | None]:
-    """(indicator id or None, the measure a trailing measure word states or None):
-    生产总值增速 -> ("gdp", "growth"); 第三产业增加值占比 -> (tertiary id, "share")."""
+    """(indicator id or None, the measure the metric's words state or None):
+    生产总值增速 -> ("gdp", "growth"); 第三产业增加值占比 -> (tertiary id, "share");
+    新增高新技术企业 -> ("high_tech_enterprises", "change") where the catalogue has no indicator of the
+    new additions themselves (新增市场主体 has one: ("business_entities_new", None))."""
+    ind, said = _lookup(metric)
+    if ind is None and said is None:
+        m = "".join(metric.split())
+        for p in rules().measure.new_prefixes:
+            if m.startswith(p) and len(m) > len(p) + 1:
+                stock, said2 = _lookup(m[len(p):])
+                if stock is not None:
+                    return stock, said2 or "change"
+    return ind, said
+
+
+def _lookup(metric: str) -> tuple[str | None, str | None]:
     names, pats, words = _index()
     m = "".join(metric.split()).strip("“”\"")
     if m in names:  # a name that ends like a measure word (人口自然增长率)
@@ -233,22 +250,26 @@ class _Doc:
             hits = [m.start() for p in r.modality.plan_headings if (m := regex.search(p, text))]
             plan = min(hits) if hits else None
         self.plan_start = plan
-        self.context_year = None  # news: the year the text last named
+        # news: the period its head reports on (2021年1-2月), the default for its figures
+        head = [q for q in self.dates if q.start < 300 and "M" in q.norm]
+        self.news_period = _norm_period(head[0].norm, meta.year) if head and meta.genre == "news" else None
 
     def paragraph_start(self, pos: int) -> int:
         return self.text.rfind("\n", 0, pos) + 1
 
-    def in_plan(self, pos: int) -> bool:
-        return self.plan_start is not None and pos >= self.plan_start
-
     def year_named_before(self, pos: int) -> int | None:
+        """The year of the last date before pos that is not a comparison base (a news item's context)."""
         i = bisect.bisect_left(self.date_starts, pos) - 1
         while i >= 0:
-            m = regex.search(r"\d{4}", self.dates[i].norm)
-            if m:
+            q = self.dates[i]
+            m = regex.match(r"\d{4}", q.norm)
+            if m and not self.text[max(0, q.start - 2):q.start].endswith(tuple(self.r.period.compare_before)):
                 return int(m.group())
             i -= 1
         return None
+
+    def in_plan(self, pos: int) -> bool:
+        return self.plan_start is not None and pos >= self.plan_start
 
 
 def _has(words: list[str], s: str) -> str | None:
@@ -307,9 +328,9 @@ def _period_cue(doc: _Doc, a: int, b: int) -> tuple[str | None, bool]:
     i = bisect.bisect_left(doc.date_starts, a)
     while i < len(doc.dates) and doc.dates[i].start < b:
         q = doc.dates[i]
-        if q.start == 0 or text[q.start - 1] not in _COMPARE_BEFORE and text[max(0, q.start - 2):q.start] != "相比":
-            ctx_year = doc.year_named_before(q.start) if doc.meta.genre == "news" else None
-            p = _norm_period(q.norm, ctx_year or doc.review_year)
+        if not text[max(0, q.start - 2):q.start].endswith(tuple(r.period.compare_before)) \
+                and not text[q.end:q.end + 6].startswith(("相比", "同期相比")):
+            p = _norm_period(q.norm, doc.meta.year if doc.meta.genre == "news" else doc.review_year)
             if p and q.start > best[0]:
                 best = (q.start, p, False)
         i += 1
@@ -340,18 +361,71 @@ def _period_cue(doc: _Doc, a: int, b: int) -> tuple[str | None, bool]:
     return best[1], best[2]
 
 
+def _outside(text: str, a: int, b: int, f: Fact) -> str:
+    """text[a:b] without the fact's metric (a cue word inside a name, 国家培养计划科技领军人才, is no cue)."""
+    ms, me = max(a, f.metric_start), min(b, f.metric_end)
+    return text[a:ms] + " " + text[me:b] if ms < me else text[a:b]
+
+
+def _modality(doc: _Doc, f: Fact, left: str) -> str:
+    r = doc.r
+    q = f.quantity
+    if _has(r.modality.estimate, left):
+        return "estimate"
+    if doc.is_gwr and not doc.in_plan(q.start):
+        return "target" if _has(r.modality.review_target, left) else "actual"
+    after = doc.text[q.end:q.end + 4]
+    if _has(r.modality.target, left) or any(after.startswith(w) for w in r.modality.target_after):
+        return "target"
+    if doc.in_plan(q.start) and not _has(r.modality.actual, left):
+        return "target"
+    return "actual"
+
+
+def _measure(doc: _Doc, f: Fact, indicator: str | None, said: str | None) -> str:
+    r, q = doc.r, f.quantity
+    between = doc.text[f.metric_end:q.start] if f.metric_end <= q.start else ""
+    metric = doc.text[f.metric_start:f.metric_end]
+    named = indicator is not None and said is None  # a name of its own (研发支出占国内生产总值比重)
+    pct_of = f.rule == "count_before_noun" and q.kind == "percent" and doc.text[q.end:q.end + 1] == "的"
+    if f.rule == "share_of_previous" or f.predicate in ("占", "占比") or said == "share" or pct_of or \
+            (not named and (_has(r.measure.share_words, between) or "占" in metric[1:])):
+        return "share"
+    if q.kind == "rank":
+        return "rank"
+    if said == "growth":
+        return "growth"
+    if f.direction != 0 and any(between.rstrip().endswith(w) for w in r.measure.to_level):
+        return "level"  # 提高到2.5%: the new level
+    if q.kind == "pp" or said == "change":
+        return "change"
+    if f.direction != 0:
+        return "growth" if q.kind in ("percent", "permille", "ratio") else "change"
+    return "level"
+
+
+def _region(doc: _Doc, f: Fact, clause_start: int) -> tuple[str | None, str | None]:
+    """The document's place, unless an area is named right before the metric (泸州经济总量, 全国居民
+    消费价格): a place further left scopes something else (合肥中欧班列, 西湖区…历史经典产业)."""
+    text = doc.text
+    for a, b in doc.places:
+        if clause_start <= a and b <= f.metric_start and not text[b:f.metric_start].strip("的全 ") \
+                and (a == 0 or text[a - 1] not in "占比较于"):
+            d = divisions.resolve(text[a:b])
+            if d is not None:
+                return d.name, d.level
+    return doc.meta.place, doc.meta.place_level
+
+
 def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int) -> Observation:
     text, r = doc.text, doc.r
     q = f.quantity
     ss, se = sent
-    left = text[ss:q.start]
-    clause = text[clause_start:q.start]
-    after = text[q.end:min(se, q.end + 4)]
+    left = _outside(text, ss, q.start, f)
     metric = "".join(text[f.metric_start:f.metric_end].split())
-
     indicator, said = indicator_of(metric)
 
-    # period: this sentence, else the paragraph's opening sentence, else the section
+    # period: this sentence, else the paragraph's opening sentence, else the document's
     period, from_word = _period_cue(doc, ss, q.start)
     if period is None:
         ps = doc.paragraph_start(ss)
@@ -359,65 +433,38 @@ def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int) -> Obs
             k = bisect.bisect_right(doc.sent_starts, ps) - 1
             first = doc.sentences[max(k, 0)]
             period, from_word = _period_cue(doc, first[0], min(first[1], ss))
-    modality = "actual"
-    if _has(r.modality.estimate, left):
-        modality = "estimate"
-    elif _has(r.modality.target, clause if (doc.is_gwr and not doc.in_plan(q.start)) else left) or \
-            any(after.startswith(w) for w in r.modality.target_after):
-        modality = "target"
-    elif doc.in_plan(q.start) and not _has(r.modality.actual, left):
-        modality = "target"
+    modality = _modality(doc, f, left)
     if period is None:
         if doc.is_gwr:
             y = doc.this_year if modality == "target" else doc.review_year
+            period = str(y) if y else None
         elif doc.meta.genre == "news":
-            y = doc.year_named_before(q.start) or doc.this_year
+            y = doc.this_year or doc.year_named_before(q.start) or doc.year_named_before(len(text))
+            period = doc.news_period or (str(y) if y else None)
         else:
-            y = doc.review_year
-        period = str(y) if y else None
+            period = str(doc.review_year) if doc.review_year else None
     year = _last_year(period)
     if modality == "actual" and year and doc.this_year and year > doc.this_year and doc.is_gwr:
         modality = "target"  # 到2030年: a year still to come
 
+    clause = _outside(text, clause_start, q.start, f)
     aggregation = None
-    if _has(r.aggregation.annual_average, left):
+    if _has(r.aggregation.annual_average, clause) or _has(r.aggregation.annual_average, metric):
         aggregation = "annual_average"
-    elif _has(r.aggregation.cumulative, left) or (from_word and period and "/" in period):
+    elif _has(r.aggregation.cumulative, clause) or (from_word and period and "/" in period):
         aggregation = "cumulative"
 
-    # measure
-    between = text[f.metric_end:q.start] if f.metric_end <= q.start else ""
-    to_level = any(between.rstrip().endswith(w) for w in r.measure.to_level) and f.predicate not in ("", "为")
-    if f.rule == "share_of_previous" or f.predicate in ("占", "占比") or said == "share" or \
-            _has(r.measure.share_words, between):
-        measure = "share"
-    elif q.kind == "rank":
-        measure = "rank"
-    elif to_level:
-        measure = "level"
-    elif said == "growth":
-        measure = "growth"
-    elif q.kind == "pp":
-        measure = "change"
-    elif f.direction != 0:
-        measure = "growth" if q.kind in ("percent", "permille", "ratio") else "change"
-    else:
-        measure = "level"
-
+    measure = _measure(doc, f, indicator, said)
     comparison = None
     if measure in ("growth", "change"):
+        best = None  # the nearest base before the figure in its sentence; the longest at one place
         for pat, base in r.comparison.patterns:
-            m = regex.search(pat, text[clause_start:q.start])
-            if m:
-                comparison = m.expand(base)
-                break
-
-    region, level = doc.meta.place, doc.meta.place_level
-    for a, b in doc.places:
-        if clause_start <= a and b <= f.metric_start + 1 and (a == 0 or text[a - 1] not in "占比较于"):
-            d = divisions.resolve(text[a:b])
-            if d is not None:
-                region, level = d.name, d.level
+            for m in regex.finditer(pat, text[ss:q.start]):
+                key = (m.end(), m.end() - m.start())
+                if best is None or key > best[0]:
+                    best = (key, m.expand(base))
+        comparison = best[1] if best else None
+    region, level = _region(doc, f, clause_start)
     return Observation(indicator, measure, modality, period, year, aggregation, region, level, comparison)
 
 

@@ -22,6 +22,11 @@ from pipeline.cleanview import build
     ("到7 4 7 7 2 亿元，增长1 1 ％", "到74772亿元，增长11%"),                # digits set one by one (1998 report)
     ("寿命达到7 0 ．8 岁", "寿命达到70.8岁"),
     ("1, 234, 567", "1, 234, 567"),                                            # a list of numbers stays apart
+    # ASCII punctuation reads as full-width, except between digits (thousands, ratios)
+    ("达到287.9亿元,同比增长8.9%(按可比价计算);", "达到287.9亿元，同比增长8.9%（按可比价计算）；"),
+    ("产量1,234.5万吨，比例8.7:48.5", "产量1,234.5万吨，比例8.7:48.5"),
+    ("各位代表:", "各位代表："),
+    ("访问 http://a.cn/b(c)", "访问 http://a.cn/b(c)"),                       # ASCII text keeps its own
     ("共12 34个", "共12 34个"),                                                # two numbers of several digits stay apart
 ])
 def test_view(text, view):
