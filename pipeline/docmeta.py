@@ -37,6 +37,7 @@ class DocumentRules(BaseModel):
     title_year: str
     news_year: str
     news_place_chars: int
+    news_year_chars: int
     genres: dict[str, str]
 
     @field_validator("date_patterns", "place_patterns", "not_title_patterns")
@@ -146,7 +147,7 @@ def infer(text: str) -> DocMeta:
                  "county": "gwr-county"}.get(level, "gwr")
     else:
         genre = kind or "news"
-    if year is None and genre == "news" and (m := regex.search(r.news_year, "\n".join(lines)[:200])):
+    if year is None and genre == "news" and (m := regex.search(r.news_year, "".join(lines)[: r.news_year_chars])):
         year = int(m.group("y"))
     return DocMeta(place=place.name if place else None, place_level=place.level if place else None,
                    date=date, year=year, genre=genre, title=title)

@@ -346,6 +346,35 @@ def _drop_scope(s: int, e: int, scope_at: dict[int, int], text: str, r: FactRule
     return s
 
 
+_PRED_TAIL = "到至在"
+_PRED_HEAD = ("年均",)
+
+
+def _as_written(text: str, c: _Clause, f: Fact) -> str:
+    """The predicate as the text writes it: with 到/至/在 after it (增加到, 稳定在) and 年均 before it
+    (年均增长); when none stands between metric and figure, the verb that opens the clause before
+    the metric (全年实现地区生产总值…: 实现)."""
+    pred = f.predicate
+    q = f.quantity
+    if pred:
+        zone_start = f.metric_end if f.metric_end <= q.start else c.left_start
+        i = text.rfind(pred, zone_start, q.start)
+        if i >= 0:
+            e = i + len(pred)
+            if e < q.start and text[e] in _PRED_TAIL:
+                pred += text[e]
+            head = next((h for h in _PRED_HEAD if text[max(0, i - len(h)):i] == h), "")
+            pred = head + pred
+        return pred
+    if f.rule == "left_metric" and c.left_start < f.metric_start <= q.start:
+        verbs = [t for t in _tagged(text, c.left_start, f.metric_start) if t[3].startswith("v")]
+        if verbs:
+            return verbs[-1][2]
+    # 服务业实现增加值: the name keeps its verb (guidelines), which is also what ties it to the figure
+    inner = [t[2] for t in _tagged(text, f.metric_start, f.metric_end) if t[3].startswith("v")]
+    return next((w for w in inner if rules().predicates.get(w) == 0 and len(w) > 1), pred)
+
+
 def _clause(sent: _Sentence, q: Quantity, prev_end: int, cmp_cut: int | None, r: FactRules) -> _Clause:
     text = sent.text
     left_start = prev_end
@@ -380,7 +409,8 @@ def _link_sentence(sent: _Sentence, r: FactRules) -> list[Fact]:
         for rule in RULES:
             found = rule(c, r)
             if found is not None:
-                sent.facts.extend(replace(f, clause_start=c.left_start) for f in found)
+                sent.facts.extend(replace(f, clause_start=c.left_start, predicate=_as_written(sent.text, c, f))
+                                  for f in found)
                 break
     return sent.facts
 

@@ -40,6 +40,8 @@ class _Measure(BaseModel):
     share_words: list[str]
     to_level: list[str]
     new_prefixes: list[str]
+    new_name_prefixes: list[str]
+    paired_halves: list[tuple[str, str, str]]
 
 
 class _Modality(BaseModel):
@@ -59,6 +61,8 @@ class _Period(BaseModel):
     last_year: list[str]
     this_year: list[str]
     five_years: list[str]
+    end_of_span: list[str]
+    start_of_span: list[str]
     plans: dict[str, str]
 
     @field_validator("plans")
@@ -361,6 +365,22 @@ def _period_cue(doc: _Doc, a: int, b: int) -> tuple[str | None, bool]:
     return best[1], best[2]
 
 
+def _within_span(doc: _Doc, f: Fact, span: str) -> tuple[str, bool]:
+    """A figure in a span of years named by a word (五年来, 十四五时期): its end year when the figure is
+    a level reached (达到, 突破, 增加到) or a rate, the year before the span after 由/从, else the span
+    itself (a sum). Returns (period, still a span)."""
+    r, q, text = doc.r, f.quantity, doc.text
+    first, last = (int(y) for y in span.split("/"))
+    lead = text[max(f.metric_end, q.start - 6):q.start] if f.metric_end <= q.start else text[q.start - 6:q.start]
+    if any(lead.endswith(w) for w in r.period.start_of_span) or \
+            regex.search(r"[由从]\p{Han}{0,12}$", text[max(0, q.start - 14):q.start]):
+        return str(first - 1), False
+    if any(lead.endswith(w) for w in r.period.end_of_span) or (
+            q.kind in ("percent", "permille") and f.direction == 0 and not _has(r.aggregation.annual_average, lead)):
+        return str(last), False
+    return span, True
+
+
 def _outside(text: str, a: int, b: int, f: Fact) -> str:
     """text[a:b] without the fact's metric (a cue word inside a name, 国家培养计划科技领军人才, is no cue)."""
     ms, me = max(a, f.metric_start), min(b, f.metric_end)
@@ -417,13 +437,34 @@ def _region(doc: _Doc, f: Fact, clause_start: int) -> tuple[str | None, str | No
     return doc.meta.place, doc.meta.place_level
 
 
-def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int) -> Observation:
+def _indicator(doc: _Doc, f: Fact, clause_start: int, half: int | None) -> tuple[str | None, str | None, bool]:
+    """(indicator, the measure its words state, whether the figure counts new additions to a stock)."""
+    r, text = doc.r, doc.text
+    metric = "".join(text[f.metric_start:f.metric_end].split())
+    if half is not None:
+        for both, *halves in r.measure.paired_halves:
+            if metric.startswith(both):
+                metric = halves[half] + metric[len(both):]
+    # from the clause break before the metric: a 新增 heads a whole list (新增A 3家、B 4家)
+    cut = max(text.rfind(ch, 0, f.metric_start) for ch in "，；：。！？\n,;:")
+    lead = text[max(cut + 1, 0):f.metric_start]
+    named = next((p for p in r.measure.new_name_prefixes if lead.endswith(p)), None)
+    if named:  # 新登记 + 经营主体: the catalogue may name the new additions
+        ind, said = indicator_of(named + metric)
+        if ind is not None:
+            return ind, said, False
+    new = any(p in lead for p in r.measure.new_prefixes)
+    ind, said = indicator_of(metric)
+    return ind, said, new and said is None
+
+
+def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int, half: int | None = None) -> Observation:
     text, r = doc.text, doc.r
     q = f.quantity
     ss, se = sent
     left = _outside(text, ss, q.start, f)
     metric = "".join(text[f.metric_start:f.metric_end].split())
-    indicator, said = indicator_of(metric)
+    indicator, said, adds_to_stock = _indicator(doc, f, clause_start, half)
 
     # period: this sentence, else the paragraph's opening sentence, else the document's
     period, from_word = _period_cue(doc, ss, q.start)
@@ -433,6 +474,8 @@ def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int) -> Obs
             k = bisect.bisect_right(doc.sent_starts, ps) - 1
             first = doc.sentences[max(k, 0)]
             period, from_word = _period_cue(doc, first[0], min(first[1], ss))
+    if from_word and period and "/" in period:
+        period, from_word = _within_span(doc, f, period)
     modality = _modality(doc, f, left)
     if period is None:
         if doc.is_gwr:
@@ -455,6 +498,8 @@ def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int) -> Obs
         aggregation = "cumulative"
 
     measure = _measure(doc, f, indicator, said)
+    if adds_to_stock and measure == "level":
+        measure = "change"  # 新增高新技术企业6000家: a change of the stock
     comparison = None
     if measure in ("growth", "change"):
         best = None  # the nearest base before the figure in its sentence; the longest at one place
@@ -474,8 +519,15 @@ def observe(text: str, sentences: list[tuple[int, int]], quantities: list[Quanti
     name the whole country (全国, 我国) in the view text."""
     doc = _Doc(text, sentences, quantities, places, meta)
     out = []
+    seen: dict[tuple[int, int], int] = {}  # a metric paired with figures by 分别: how many so far
     for f in facts:
         k = max(0, bisect.bisect_right(doc.sent_starts, f.quantity.start) - 1)
         sent = sentences[k] if sentences else (0, len(text))
-        out.append(qualify(doc, f, sent, f.clause_start if f.clause_start >= 0 else sent[0]))
+        half = None
+        if f.rule in ("paired", "left_metric") and "分别" in text[sent[0]:f.quantity.start]:
+            key = (f.metric_start, f.metric_end)
+            half = seen.get(key, 0)
+            seen[key] = half + 1
+            half = half if half < 2 else None
+        out.append(qualify(doc, f, sent, f.clause_start if f.clause_start >= 0 else sent[0], half))
     return out
