@@ -347,7 +347,7 @@ def _period_cue(doc: _Doc, a: int, b: int) -> tuple[str | None, bool]:
                 cands.append((a + j, span))
     for w, years in r.period.plans.items():
         j = seg.rfind(w)
-        if j >= 0:
+        if j >= 0 and not seg[max(0, j - 2):j].lstrip("“\"").endswith(tuple(r.period.compare_before)):
             cands.append((a + j, years))
     for pos, what in cands:
         if pos <= best[0]:
@@ -372,12 +372,14 @@ def _within_span(doc: _Doc, f: Fact, span: str) -> tuple[str, bool]:
     r, q, text = doc.r, f.quantity, doc.text
     first, last = (int(y) for y in span.split("/"))
     lead = text[max(f.metric_end, q.start - 6):q.start] if f.metric_end <= q.start else text[q.start - 6:q.start]
-    if any(lead.endswith(w) for w in r.period.start_of_span) or \
-            regex.search(r"[由从]\p{Han}{0,12}$", text[max(0, q.start - 14):q.start]):
-        return str(first - 1), False
-    if any(lead.endswith(w) for w in r.period.end_of_span) or (
+    before = text[max(0, f.metric_end if f.metric_end <= q.start else q.start - 14, q.start - 14):q.start]
+    if _has(r.period.start_of_span, before) and not any(w in before for w in r.period.end_of_span):
+        return str(first - 1), False  # 由11.66亿元增加到…: the level before the span
+    metric = text[f.metric_start:f.metric_end]
+    compared = regex.search(r"(?:比|较)\d{4}年", text[max(0, q.start - 16):q.start])
+    if any(lead.endswith(w) for w in r.period.end_of_span) or compared or "人均" in metric or (
             q.kind in ("percent", "permille") and f.direction == 0 and not _has(r.aggregation.annual_average, lead)):
-        return str(last), False
+        return str(last), False  # a level reached, a per-head or rate level, a change against a named year
     return span, True
 
 
@@ -453,9 +455,17 @@ def _indicator(doc: _Doc, f: Fact, clause_start: int, half: int | None) -> tuple
         ind, said = indicator_of(named + metric)
         if ind is not None:
             return ind, said, False
-    new = any(p in lead for p in r.measure.new_prefixes)
+    new = any(p in lead for p in r.measure.new_prefixes) or metric.startswith(tuple(r.measure.new_prefixes))
     ind, said = indicator_of(metric)
+    if ind is not None and said is None and any(n.startswith(tuple(r.measure.new_prefixes))
+                                                for n in _names_of(ind)):
+        new = False  # the catalogue's own indicator of new additions (新增市场主体)
     return ind, said, new and said is None
+
+
+@functools.lru_cache(maxsize=None)
+def _names_of(ind: str) -> tuple[str, ...]:
+    return tuple(n for i in catalogue().indicator if i.id == ind for n in i.names)
 
 
 def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int, half: int | None = None) -> Observation:
@@ -466,14 +476,17 @@ def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int, half: 
     metric = "".join(text[f.metric_start:f.metric_end].split())
     indicator, said, adds_to_stock = _indicator(doc, f, clause_start, half)
 
-    # period: this sentence, else the paragraph's opening sentence, else the document's
+    # period: this sentence, else the first sentence of its paragraph that names one (——综合实力显著
+    # 增强。五年来，…), else the document's
     period, from_word = _period_cue(doc, ss, q.start)
     if period is None:
         ps = doc.paragraph_start(ss)
-        if ps < ss:
-            k = bisect.bisect_right(doc.sent_starts, ps) - 1
-            first = doc.sentences[max(k, 0)]
-            period, from_word = _period_cue(doc, first[0], min(first[1], ss))
+        k = max(bisect.bisect_right(doc.sent_starts, ps) - 1, 0)
+        last = k if doc.meta.genre == "news" else len(doc.sentences)  # news: the opening sentence only
+        while period is None and k <= last and k < len(doc.sentences) and doc.sentences[k][0] < ss:
+            a, b = doc.sentences[k]
+            period, from_word = _period_cue(doc, max(a, ps), min(b, ss))
+            k += 1
     if from_word and period and "/" in period:
         period, from_word = _within_span(doc, f, period)
     modality = _modality(doc, f, left)
