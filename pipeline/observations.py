@@ -213,6 +213,10 @@ def _lookup(metric: str) -> tuple[str | None, str | None]:
     for p, ind in pats:
         if p.fullmatch(m):
             return ind, said
+    if said == "share" and "占" in m[1:]:  # X占Y比重: a share of X (第三产业增加值占地区生产总值比重)
+        part = m[: m.index("占", 1)]
+        if part in names:
+            return names[part], said
     return None, said
 
 
@@ -408,6 +412,8 @@ def _measure(doc: _Doc, f: Fact, indicator: str | None, said: str | None) -> str
     r, q = doc.r, f.quantity
     between = doc.text[f.metric_end:q.start] if f.metric_end <= q.start else ""
     metric = doc.text[f.metric_start:f.metric_end]
+    if said == "share" and indicator is not None and _unit_of(indicator) == "%":
+        said = None  # a ratio indicator's own value (全社会研发支出占国内生产总值比重 is R&D intensity)
     named = indicator is not None and said is None  # a name of its own (研发支出占国内生产总值比重)
     pct_of = f.rule == "count_before_noun" and q.kind == "percent" and doc.text[q.end:q.end + 1] == "的"
     if f.rule == "share_of_previous" or f.predicate in ("占", "占比") or said == "share" or pct_of or \
@@ -461,6 +467,11 @@ def _indicator(doc: _Doc, f: Fact, clause_start: int, half: int | None) -> tuple
                                                 for n in _names_of(ind)):
         new = False  # the catalogue's own indicator of new additions (新增市场主体)
     return ind, said, new and said is None
+
+
+@functools.lru_cache(maxsize=None)
+def _unit_of(ind: str) -> str | None:
+    return next((i.unit for i in catalogue().indicator if i.id == ind), None)
 
 
 @functools.lru_cache(maxsize=None)

@@ -1,0 +1,117 @@
+"""Documents and observations: tables of real headers and sentences, negatives beside positives."""
+import json
+
+import pytest
+
+from pipeline import docmeta, extract_text
+from pipeline.observations import indicator_of
+
+GWR_2026 = "2026年河南省政府工作报告\n——2026年1月26日在河南省第十四届人民代表大会第四次会议上\n各位代表：\n"
+REVIEW = "一、2025年工作回顾\n"
+PLAN = "二、2026年工作安排\n"
+
+
+@pytest.mark.parametrize("head,expected", [
+    (GWR_2026, ("河南省", "province", "2026-01-26", 2026, "gwr-provincial", "2026年河南省政府工作报告")),
+    # a header broken over lines, the place given with its parents
+    ("政 府 工 作 报 告\n\n——2019年3月4日在呼伦贝尔市海拉尔区第十五届人民代表大会第三次会议上\n",
+     ("海拉尔区", "county", "2019-03-04", 2019, "gwr-county", "政府工作报告")),
+    # digits set one by one, the State Council
+    ("1998年政府工作报告\n——1 9 9 8 年3 月5 日在第九届全国人民代表大会第一次会议上\n",
+     ("中国", "country", "1998-03-05", 1998, "gwr-national", "1998年政府工作报告")),
+    # no header at all: the year after the year the review names
+    ("各位代表：\n现在，我代表国务院，向大会报告政府工作，请予审议。\n一、2024年工作回顾\n",
+     ("中国", "country", None, 2025, "gwr-national", None)),
+    ("万载县2022年国民经济和社会发展统计公报\n万载县统计局\n（2023年5月）\n2022年，万载全县上下…",
+     ("万载县", "county", "2023-05", 2023, "statistical-communique", "万载县2022年国民经济和社会发展统计公报")),
+    ("1-2月广东经济数据出炉：工业、投资、消费同比增长均超三成\n2021年1-2月，广东经济持续稳定恢复。",
+     ("广东省", "province", None, 2021, "news", "1-2月广东经济数据出炉：工业、投资、消费同比增长均超三成")),
+    # a date without a year gives no year; a photo caption's full date is no reporting period
+    ("1-6月，四川外商直接投资到资20.27亿美元\n8月15日，记者从四川省经济合作局获悉，今年1-6月…",
+     ("四川省", "province", None, None, "news", "1-6月，四川外商直接投资到资20.27亿美元")),
+    ("体育新闻一则：某队昨晚以3比1获胜，2024年11月29日摄。", (None, None, None, None, "news", None)),
+])
+def test_document_fields_from_the_head(head, expected):
+    m = docmeta.infer(head)
+    assert (m.place, m.place_level, m.date, m.year, m.genre, m.title) == expected
+
+
+def test_sidecar_csv_and_jsonl(tmp_path):
+    csv = tmp_path / "meta.csv"
+    csv.write_text("file,genre,place,year,chars\ntexts/gwr-hailaer-2015.txt,gwr-county,"
+                   "内蒙古自治区呼伦贝尔市海拉尔区,2015,9769\n", encoding="utf-8")
+    side = docmeta.load_sidecar(csv)
+    m = docmeta.lookup(side, "gwr-hailaer-2015.txt")
+    assert (m.place, m.place_level, m.year, m.genre) == ("海拉尔区", "county", 2015, "gwr-county")
+    assert docmeta.lookup(side, "other.txt") is None
+    jl = tmp_path / "meta.jsonl"
+    jl.write_text(json.dumps({"source": "a/b.txt", "title": "标题", "date": "2024-05-01"}, ensure_ascii=False) + "\n",
+                  encoding="utf-8")
+    m = docmeta.lookup(docmeta.load_sidecar(jl), "a/b.txt")
+    assert (m.title, m.date, m.place) == ("标题", "2024-05-01", None)
+
+
+@pytest.mark.parametrize("content,message", [
+    ("file,year\na.txt,twenty\n", "not an integer"),
+    ("name,year\na.txt,2020\n", "no file/source/path"),
+    ("file,place_level\na.txt,city\n", "place_level"),
+])
+def test_a_bad_sidecar_is_a_clear_error(tmp_path, content, message):
+    p = tmp_path / "m.csv"
+    p.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        docmeta.load_sidecar(p)
+
+
+@pytest.mark.parametrize("metric,expected", [
+    ("地区生产总值", ("gdp", None)), ("生产总值增速", ("gdp", "growth")), ("GDP", ("gdp", None)),
+    ("规上工业增加值", ("va_industry_above_scale", None)), ("人口自然增长率", ("natural_growth_rate", None)),
+    ("新增高新技术企业", ("high_tech_enterprises", "change")), ("新增市场主体", ("business_entities_new", None)),
+    # not GDP: per head, a share of it, energy per unit of it
+    ("人均地区生产总值", ("gdp_per_capita", None)), ("研发经费投入占地区生产总值比重", ("rd_expenditure", "share")),
+    ("第三产业增加值占比", ("va_tertiary", "share")),
+    ("投资", (None, None)),
+])
+def test_indicator_of(metric, expected):
+    assert indicator_of(metric) == expected
+
+
+def _obs(text, figure):
+    r = extract_text(text, entity_mode="rules")
+    f = next(f for f in r.facts if f.text == figure)
+    return f
+
+
+@pytest.mark.parametrize("body,figure,expected", [
+    (REVIEW + "全年地区生产总值增长5.5%。", "5.5%", ("gdp", "growth", "actual", "2025", None)),
+    (PLAN + "今年经济社会发展的主要预期目标是：地区生产总值增长5%左右。", "5%左右", ("gdp", "growth", "target", "2026", None)),
+    (REVIEW + "预计全年地区生产总值增长5.3%。", "5.3%", ("gdp", "growth", "estimate", "2025", None)),
+    (REVIEW + "五年来，地区生产总值年均增长5.5%。", "5.5%", ("gdp", "growth", "actual", "2021/2025", "annual_average")),
+    (REVIEW + "五年来，累计完成固定资产投资3万亿元。", "3万亿元", ("fai", "level", "actual", "2021/2025", "cumulative")),
+    (REVIEW + "五年来，生产总值由4.3万亿元增加到6.66万亿元。", "4.3万亿元", ("gdp", "level", "actual", "2020", None)),
+    (REVIEW + "五年来，生产总值由4.3万亿元增加到6.66万亿元。", "6.66万亿元", ("gdp", "level", "actual", "2025", None)),
+    (REVIEW + "城镇调查失业率下降0.3个百分点。", "0.3个百分点", ("unemployment_surveyed_urban", "change", "actual", "2025", None)),
+    (REVIEW + "第三产业增加值占地区生产总值比重为52%。", "52%", ("va_tertiary", "share", "actual", "2025", None)),
+    (REVIEW + "新增高新技术企业6000家。", "6000家", ("high_tech_enterprises", "change", "actual", "2025", None)),
+    (REVIEW + "全社会研发支出占国内生产总值比重超过2%。", "超过2%", ("rd_intensity", "level", "actual", "2025", None)),
+    (REVIEW + "到2030年，常住人口城镇化率达到70%。", "70%", ("urbanisation_rate", "level", "target", "2030", None)),
+    # a plan word inside a name is no target; a comparison date is no period
+    (REVIEW + "入选国家培养计划科技领军人才409名。", "409名", (None, "level", "actual", "2025", None)),
+    (REVIEW + "规模以上工业增加值比2019年同期增长11.1%。", "11.1%",
+     ("va_industry_above_scale", "growth", "actual", "2025", None)),
+])
+def test_observation_fields(body, figure, expected):
+    f = _obs(GWR_2026 + body, figure)
+    assert (f.indicator, f.measure, f.modality, f.period, f.aggregation) == expected
+    assert f.year == int(f.period.split("/")[-1][:4])
+
+
+@pytest.mark.parametrize("body,figure,region,comparison", [
+    (REVIEW + "地区生产总值同比增长5.5%。", "5.5%", "河南省", "上年同期"),
+    (REVIEW + "地区生产总值比上年增长5.5%，高于全国平均水平0.5个百分点。", "0.5个百分点", "河南省", "全国平均"),
+    (REVIEW + "全国居民消费价格上涨0.2%。", "0.2%", "中国", None),
+    (REVIEW + "地区生产总值6.66万亿元。", "6.66万亿元", "河南省", None),  # a level has no base
+])
+def test_region_and_comparison(body, figure, region, comparison):
+    f = _obs(GWR_2026 + body, figure)
+    assert (f.region, f.comparison) == (region, comparison)
