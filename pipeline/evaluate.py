@@ -237,12 +237,22 @@ def _observation_metrics(t: Tally) -> dict:
     return {"fields": acc, "documents": docs, "panel": t.prf(("panel", "all"))}
 
 
+HEADLINE_FIELDS = ("indicator", "measure", "modality", "period", "year", "region")
+
+
 def headline(m: dict) -> dict:
-    return {"quantities_span_f1": m["quantities"]["span"]["f1"],
-            "quantities_value_unit_f1": m["quantities"]["value_unit"]["f1"],
-            "facts_strict_f1": m["facts"]["strict"]["f1"],
-            "facts_lenient_f1": m["facts"]["lenient"]["f1"],
-            "entities_f1": m["entities"]["all"]["f1"]}
+    out = {"quantities_span_f1": m["quantities"]["span"]["f1"],
+           "quantities_value_unit_f1": m["quantities"]["value_unit"]["f1"],
+           "facts_strict_f1": m["facts"]["strict"]["f1"],
+           "facts_lenient_f1": m["facts"]["lenient"]["f1"],
+           "entities_f1": m["entities"]["all"]["f1"]}
+    fields = m.get("observations", {}).get("fields", {})
+    for k in HEADLINE_FIELDS:
+        if fields.get(k, {}).get("accuracy") is not None:
+            out[f"fact_{k}_accuracy"] = fields[k]["accuracy"]
+    if m.get("observations", {}).get("panel", {}).get("gold"):
+        out["panel_f1"] = m["observations"]["panel"]["f1"]
+    return out
 
 
 def print_tables(name: str, m: dict, out=sys.stdout):
