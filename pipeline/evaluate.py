@@ -176,6 +176,7 @@ def score(docs, entity_mode: str = "both") -> tuple[dict, list[str]]:
                   "per_rule": {k: t.prf(("rule_tp", k)) for k in t.keys("rule_tp")},
                   "per_genre": {g: t.prf(("fact_strict", "genre", g)) for g in {k[2] for k in t.c if k[:2] == ("fact_strict", "genre")}}},
     }
+    m["per_doc"] = {name: _doc_scores(t, name) for name in sorted({k[2] for k in t.c if k[:2] == ("q_span", "doc")})}
     ov = m["quantities"]["overlap"]
     ov["f1"] = round(2 * ov["p"] * ov["r"] / (ov["p"] + ov["r"]), 4) if ov["p"] + ov["r"] else 0.0
     return m, report
@@ -200,7 +201,7 @@ def _score_observations(t: Tally, d, ex, pairs, pf_rec, groups) -> list[str]:
                 t.add(("obs_null_indicator", "all"), tp=int(p.indicator is None), gold_=1)
                 continue
             ok = getattr(p, k) == g.get(k)
-            for grp in groups[:2]:
+            for grp in groups:
                 t.add(("obs", k) + grp, tp=int(ok), gold_=1)
             if not ok:
                 lines.append(f"- FIELD {k}: gold {g.get(k)!r}, got {getattr(p, k)!r} — `{p.text}` {p.metric}")
@@ -209,7 +210,7 @@ def _score_observations(t: Tally, d, ex, pairs, pf_rec, groups) -> list[str]:
         gpanel = {_panel_key(f, gq[(f["q_start"], f["q_end"])]["value"]) for f in d.data["facts"]
                   if f.get("indicator")}
         ppanel = {_panel_key(f.model_dump(), f.value) for f in pf_rec if f.indicator}
-        for grp in groups[:2]:
+        for grp in groups:
             t.add(("panel",) + grp, tp=len(gpanel & ppanel), pred=len(ppanel), gold_=len(gpanel))
         for k in sorted(gpanel - ppanel, key=str):
             lines.append(f"- FN panel {k}")
@@ -238,6 +239,45 @@ def _observation_metrics(t: Tally) -> dict:
 
 
 HEADLINE_FIELDS = ("indicator", "measure", "modality", "period", "year", "region")
+COLD = gold.ROOT / "tests" / "gold" / "cold.json"
+
+
+def _doc_scores(t: Tally, name: str) -> dict:
+    """One gold document's headline scores (for the cold record)."""
+    out = {"quantities_span_f1": t.prf(("q_span", "doc", name))["f1"],
+           "quantities_value_unit_f1": t.prf(("q_value", "doc", name))["f1"],
+           "facts_strict_f1": t.prf(("fact_strict", "doc", name))["f1"],
+           "facts_lenient_f1": t.prf(("fact_lenient", "doc", name))["f1"],
+           "entities_f1": t.prf(("ent", "doc", name))["f1"]}
+    for k in HEADLINE_FIELDS:
+        tp, _, n = t.c[("obs", k, "doc", name)]
+        if n:
+            out[f"fact_{k}_accuracy"] = round(tp / n, 4)
+    return out
+
+
+def record_cold(result: dict, revision: str | None) -> list[str]:
+    """Add every gold document not yet in tests/gold/cold.json with its scores now: its cold score,
+    taken before any rule is changed for it. Returns the names added."""
+    cold = json.loads(COLD.read_text(encoding="utf-8")) if COLD.exists() else {}
+    added = []
+    for sp in ("dev", "test"):
+        for name, scores in result.get(sp, {}).get("per_doc", {}).items():
+            if name not in cold:
+                cold[name] = {"split": sp, "revision": revision, **scores}
+                added.append(name)
+    if added:
+        COLD.write_text(json.dumps(dict(sorted(cold.items())), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return added
+
+
+def _revision() -> str | None:
+    import subprocess
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=gold.ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip() or None
+    except (OSError, subprocess.CalledProcessError):
+        return None
 
 
 def headline(m: dict) -> dict:
@@ -328,6 +368,11 @@ def main(args) -> int:
             b = base.get(k)
             print(f"  {k:28} {v:.4f}" + (f"  (baseline {b:.4f}, {v - b:+.4f})" if b is not None else ""))
     print(f"\nwrote {args.output}/metrics.json and {args.output}/report.md")
+    if args.split == "all" and args.entity_mode == "both":
+        added = record_cold(result, _revision())
+        if added:
+            print(f"cold scores recorded for {len(added)} new gold document(s) in "
+                  f"{COLD.relative_to(gold.ROOT)}: {', '.join(added)}")
     if args.write_baseline:
         data = {sp: headline(result[sp]) for sp in ("dev", "test") if sp in result}
         BASELINE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
