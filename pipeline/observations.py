@@ -451,8 +451,8 @@ def _indicator(doc: _Doc, f: Fact, clause_start: int, half: int | None) -> tuple
     metric = "".join(text[f.metric_start:f.metric_end].split())
     if half is not None:
         for both, *halves in r.measure.paired_halves:
-            if metric.startswith(both):
-                metric = halves[half] + metric[len(both):]
+            if both in metric:
+                metric = metric.replace(both, halves[half], 1)
     # from the clause break before the metric: a 新增 heads a whole list (新增A 3家、B 4家)
     cut = max(text.rfind(ch, 0, f.metric_start) for ch in "，；：。！？\n,;:")
     lead = text[max(cut + 1, 0):f.metric_start]
