@@ -24,6 +24,8 @@ _HAN = regex.compile(r"[\p{Han}“”]+")
 class FactRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     fact_kinds: list[str]
+    no_fact_rules: list[str] = []
+    right_only_units: list[str] = []
     predicates: dict[str, int]
     strip_left: list[str]
     strip_right: list[str]
@@ -401,12 +403,13 @@ def _link_sentence(sent: _Sentence, r: FactRules) -> list[Fact]:
             # ends before 比
             cmp_cut = q.start - 1
             continue
-        if q.kind not in kinds:
+        if q.kind not in kinds or q.rule in r.no_fact_rules:
             prev_end = q.end
             continue
         c = _clause(sent, q, prev_end, cmp_cut, r)
         prev_end, cmp_cut = q.end, None
-        for rule in RULES:
+        rules_here = RULES if q.unit not in r.right_only_units else (rule_count_before_noun,)
+        for rule in rules_here:
             found = rule(c, r)
             if found is not None:
                 sent.facts.extend(replace(f, clause_start=c.left_start, predicate=_as_written(sent.text, c, f))

@@ -223,10 +223,13 @@ def _is_power_of_ten_fraction(q: quantities.Quantity) -> bool:
 
 
 def _model_of(q: quantities.Quantity) -> tuple[str, str | None, str | None] | None:
+    """- A price per unit keeps its denominator with us (每股1.95港元 -> 港元/股); RT names the currency
+      alone, so the currency part is compared."""
     if q.kind in PERCENT_KINDS or _is_power_of_ten_fraction(q):
         return "percentage", None, None
-    if q.kind in ("money", "measure", "area") and q.unit in UNITS:
-        return UNITS[q.unit]
+    unit = q.unit.split("/")[0] if q.kind == "money" else q.unit
+    if q.kind in ("money", "measure", "area") and unit in UNITS:
+        return UNITS[unit]
     return None
 
 

@@ -21,7 +21,7 @@ KINDS = ("money", "percent", "pp", "permille", "ratio", "area", "measure", "coun
          "date", "rank")
 APPROX = {"exact", "over", "under", "about"}
 RESOLVERS = {"date", "percent_cn", "fraction", "tenths", "discount", "ratio", "doubling", "rank", "unit",
-             "compound"}
+             "compound", "half", "height", "mixed", "score"}
 
 
 # a decimal count is real only per head or per household (每千人口床位数7.6张, 每万人3.3件)
@@ -83,6 +83,7 @@ class Grammar(BaseModel):
     units: dict[str, dict[str, str]]
     unit_guards: dict[str, str] = {}
     subunits: dict[str, SubUnit] = {}
+    per_units: dict[str, str] = {}
     rules: list[Rule]
     negatives: Negatives
 
@@ -299,6 +300,8 @@ class Extractor:
                 if gd.get("n2"):
                     return None  # 1953年到1978年: a range of years is a date (date_year_range)
                 return None, None, "", "date", "exact", n1  # a calendar year, not a duration
+        if gd.get("per"):  # 每股5.3元: a price per share
+            unit = f"{unit}/{self.g.per_units.get(gd['per'], gd['per'])}"
         if kind == "count" and not m1 and not vague and value != int(value) and unit != "人" \
                 and not _PER_HEAD.search(m.string, max(0, m.start() - 16), m.start()):
             return None  # 2.5个: a decimal count is a misread, unless per head (每千人口7.6张)
@@ -380,6 +383,29 @@ class Extractor:
             return None
         return value + n3 * sub.factor, None, unit, kind, approx, norm
 
+    def _r_score(self, m):
+        """以96-87击败: a score, norm 96:87."""
+        return None, None, "", "ratio", "exact", f"{int(m.group('a'))}:{int(m.group('b'))}"
+
+    def _r_half(self, m):
+        """一半, 半数以上, 过半: one half (过 is over)."""
+        approx = "over" if m.group("pre") == "过" else self._approx(m, False)
+        return 0.5, None, "", "ratio", approx, None
+
+    def _r_height(self, m):
+        """1米88: 1.88 米."""
+        return int(m.group("n1")) + int(m.group("cm")) / 100, None, "米", "measure", "exact", None
+
+    def _r_mixed(self, m):
+        """2万3千多户: 23,000 (and more)."""
+        gd = m.groupdict()
+        big, small = numerals.magnitude(gd["m1"]), numerals.magnitude(gd["m2"])
+        if small >= big or int(gd["n2"]) * small >= big:
+            return None
+        kind, unit = self.unit_kind[gd["unit"].replace(" ", "")]
+        value = int(gd["n1"]) * big + int(gd["n2"]) * small
+        return float(value), None, unit, kind, self._approx(m, False), None
+
     def _r_ratio(self, m):
         return None, None, "", "ratio", "exact", m.group(0)
 
@@ -440,6 +466,8 @@ class Extractor:
             norm = str(y)
         elif mo is not None and d is not None:
             norm = f"--{mo:02d}-{d:02d}"
+        elif d is not None:
+            norm = f"---{d:02d}"  # a day of an unnamed month (ISO 8601 ---DD)
         else:
             norm = f"M{mo:02d}"
         return None, None, "", "date", "exact", norm
