@@ -5,6 +5,7 @@ Everything here works on the clean view (offsets in the view); the composer maps
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import tomllib
 from dataclasses import dataclass
@@ -68,6 +69,9 @@ class _ModelRefine(BaseModel):
     surnames: str
     compound_surnames: list[str]
     person_tags: list[str]
+    surname_ok_tags: list[str] = []
+    name_tails: list[str] = []
+    abbreviations: str = ""
 
     @field_validator("surnames")
     @classmethod
@@ -318,9 +322,31 @@ _EXACT_RULES = {"byline", "photo_credit", "book_title"}  # never replaced by an 
 _MODEL_COMPATIBLE = {"LOC": {"GPE", "LOC", "FAC"}, "ORG": {"ORG"}, "PER": {"PER"}}
 
 
-def word_bounds(doc) -> tuple[frozenset[int], frozenset[int]]:
-    """Start and end offsets of the segmenter's tokens (jieba inside spaCy) in ``doc``."""
-    return frozenset(t.idx for t in doc), frozenset(t.idx + len(t.text) for t in doc)
+def word_bounds(doc) -> tuple[frozenset[int], frozenset[int], list[int]]:
+    """Start and end offsets of the segmenter's tokens (jieba inside spaCy) in ``doc``, and the
+    starts in order (to find the word a span cuts)."""
+    starts = [t.idx for t in doc]
+    return frozenset(starts), frozenset(t.idx + len(t.text) for t in doc), starts
+
+
+def _cuts_a_word(sp: Span, text: str, bounds) -> bool:
+    """True when the span is a fragment of a segmenter word (近平 of 习近平), not a name at the edge
+    of a longer word (邓小平 of 邓小平理论, 长城 of 万里长城, 无锡 of 无锡人)."""
+    starts, ends = bounds[0], bounds[1]
+    s_ok, e_ok = sp.start in starts, sp.end in ends
+    if s_ok and e_ok:
+        return False
+    if not (s_ok or e_ok) or len(bounds) < 3:
+        return True
+    order = bounds[2]
+    i = bisect.bisect_right(order, sp.start) - 1
+    if s_ok:  # ends inside a word: what is left of that word
+        j = bisect.bisect_right(order, sp.end)
+        word_end = order[j] if j < len(order) else len(text)
+        tail = text[sp.end:word_end]
+        return not (tail in rules().model.name_tails or (len(tail) >= 2 and tail in jieba_tags()))
+    head = text[order[i]:sp.start]  # starts inside a word: what stands before it
+    return not (len(head) >= 2 and head in jieba_tags())
 
 
 _PERSON = regex.compile(r"\p{Han}(?:[ ·]?\p{Han})+")  # 刘小涛, 董 蕾, 阿卜杜·热合曼; no brackets or digits
@@ -335,9 +361,15 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
     fragment (近平 of 习近平, 海康威 of 海康威视)."""
     surface = text[sp.start:sp.end]
     r = rules()
+    if sp.label == "LOC" and len(surface) == 1 and surface in r.model.abbreviations:
+        near = text[max(0, sp.start - 1):sp.start] + text[sp.end:sp.end + 1]
+        if any(ch in r.model.abbreviations for ch in near) or (
+                bounds is not None and (sp.start not in bounds[0] or sp.end not in bounds[1])):
+            return None  # 港澳台, 中俄蒙 (group names), 豫北, 粤韵 (fused into a word): not labelled
+        return Span(sp.start, sp.end, "GPE", sp.source, sp.rule)  # 赴法, 粤
     if surface in r.gazetteer.not_entities or len(surface.strip()) < 2:
-        return None  # generic words; lone characters (中, 豫, 科) are abbreviations or fragments
-    if bounds is not None and (sp.start not in bounds[0] or sp.end not in bounds[1]):
+        return None  # generic words; other lone characters are fragments
+    if bounds is not None and _cuts_a_word(sp, text, bounds):
         return None
     if sp.label == "LOC" and text.startswith(tuple(r.gazetteer.not_before), sp.end):
         return None  # a place used as an adjective (中国式, 中国特色), as the rules skip it
@@ -348,8 +380,9 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
             return Span(sp.start, sp.end, "GPE", sp.source, sp.rule)  # 宁德 (宁德市), 邵阳
         tag = jieba_tags().get(surface)
         heads = tuple(mr.natural_heads + mr.fac_heads + r.suffixes.FAC + r.suffixes.GPE)
-        looks_like_name = (_has_surname(surface) and _PERSON.fullmatch(surface) is not None
-                           and (tag is None or tag in mr.person_tags) and not surface.endswith(heads))
+        looks_like_name = (_PERSON.fullmatch(surface) is not None and not surface.endswith(heads) and (
+            (_has_surname(surface) and (tag is None or tag in mr.person_tags or tag in mr.surname_ok_tags))
+            or tag in mr.person_tags or "·" in surface))  # 列宁, 巴赫 (nr), 萨乌德·侯赛因
         if not looks_like_name:
             return None  # 海拉尔, 赛力斯, 陆海, 贺兰山: places, brands and words, not persons
     if label is None and sp.label in ("LOC", "ORG") and surface.endswith(tuple(r.suffixes.FAC + mr.fac_heads)):

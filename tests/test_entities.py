@@ -3,7 +3,7 @@ and the overlap policy between rules and the model."""
 import pytest
 
 from pipeline import extract_text
-from pipeline.entities import Span, combine_rules_and_model, refine_model_span
+from pipeline.entities import Span, combine_rules_and_model, refine_model_span, span_ruler_nlp, word_bounds
 
 
 def ents(text, mode="rules"):
@@ -94,9 +94,22 @@ def test_model_spans_that_cut_through_a_word_are_dropped():
     ("宁德经济", (0, 2, "PER"), "GPE"),              # 宁德市 is a division
     ("金（义", (0, 3, "PER"), None),                 # a bracket inside is no name
     ("黄河特大桥通车", (0, 5, "LOC"), "FAC"),        # facility suffix
-    ("豫北", (0, 1, "LOC"), None),                   # a lone character is dropped
+    ("豫北", (0, 1, "LOC"), None),                   # a lone character fused into a word is dropped
+    ("粤、桂两地", (0, 1, "LOC"), "GPE"),             # a lone abbreviation of a province
+    ("赴法展览", (1, 2, "LOC"), None),                # fused into a word, like 来华 (guidelines)
+    ("港澳台同胞", (0, 1, "LOC"), None),              # a group name built on abbreviations
+    ("文中的中字", (3, 4, "LOC"), None),              # not an abbreviation in use
     ("全省经济", (0, 2, "LOC"), None),               # a generic word is dropped
+    # a name at the edge of a longer word is kept; a fragment inside one is not
+    ("学习邓小平理论", (2, 5, "PER"), "PER"),
+    ("实现中华民族伟大复兴", (2, 4, "LOC"), None),     # a demonym, like 中国人 (guidelines)
+    ("修建万里长城", (4, 6, "LOC"), "LOC"),
+    ("习近平总书记", (1, 3, "PER"), None),
+    # a person without a common surname: known to the dictionary as a person, or a transliteration with ·
+    ("列宁的著作", (0, 2, "PER"), "PER"),
+    ("萨乌德·侯赛因奖", (0, 7, "PER"), "PER"),
 ])
 def test_model_labels_are_refined(text, span, expected):
-    got = refine_model_span(Span(*span, "model", "ner_model"), text)
+    doc = span_ruler_nlp()(text)
+    got = refine_model_span(Span(*span, "model", "ner_model"), text, word_bounds(doc))
     assert (got.label if got else None) == expected
