@@ -204,14 +204,15 @@ class Extractor:
                     cands.append((m.start(), m.end(), i, rule, m))
         if not cands:
             return []
-        blocked = [(b.start(), b.end()) for b in self.block.finditer(text)]
+        # coverage maps, not all-pairs checks: the cost stays linear in the text's length
+        blocked = bytearray(len(text) + 1)
+        for b in self.block.finditer(text):
+            blocked[b.start():b.end()] = b"\x01" * (b.end() - b.start())
+        taken = bytearray(len(text) + 1)
         cands.sort(key=lambda c: (c[0] - c[1], c[2], c[0]))
-        taken: list[tuple[int, int]] = []
         out = []
         for s, e, _, rule, m in cands:
-            if any(s < te and ts < e for ts, te in taken):
-                continue
-            if any(s < be and bs < e for bs, be in blocked):
+            if taken.find(1, s, e) >= 0 or blocked.find(1, s, e) >= 0:
                 continue
             if self.left.search(text, max(0, s - 2), s) or self.right.match(text, e):
                 if rule.resolver not in ("date", "rank"):
@@ -219,7 +220,7 @@ class Extractor:
             q = self.resolve(rule, m)
             if q is None:
                 continue
-            taken.append((s, e))
+            taken[s:e] = b"\x01" * (e - s)
             out.append(q)
         out.sort(key=lambda q: q.start)
         return out
