@@ -76,21 +76,11 @@ def extract(text: str, doc_id: str = "text", source: str = "<text>",
         if rec:
             out.quantities.append(rec)
 
-    # entities
-    doc = entities.span_ruler_nlp()(vt) if vt else None
-    rule_spans = entities.rule_spans(vt, doc) if doc is not None and entity_mode != "model" else []
-    model_spans = []
-    model = ner_model() if entity_mode != "rules" else None
-    if model is not None and vt:
-        model_spans = [entities.Span(s, e, lab, "model", "ner_model") for s, e, lab in model.predict([vt])[0]]
-    if entity_mode == "rules":
-        spans = rule_spans
-    else:
-        bounds = entities.word_bounds(doc) if doc is not None else None
-        if entity_mode == "model":
-            spans = [sp for sp in (entities.refine_model_span(m, vt, bounds) for m in model_spans) if sp is not None]
-        else:
-            spans = entities.combine_rules_and_model(rule_spans, model_spans, vt, bounds)
+    # entities, in sentence-aligned chunks (spaCy's length limit; memory flat on long documents)
+    spans = []
+    for a, b in _chunks(sents, len(vt)):
+        spans.extend(entities.Span(sp.start + a, sp.end + a, sp.label, sp.source, sp.rule)
+                     for sp in _entity_spans(vt[a:b], entity_mode))
     for sp in spans:
         s, e = view.to_doc(sp.start, sp.end)
         rec = _validated(EntityRecord, dict(doc_id=doc_id, start=s, end=e, text=text[s:e], label=sp.label,
@@ -119,6 +109,46 @@ def extract(text: str, doc_id: str = "text", source: str = "<text>",
         if rec:
             out.facts.append(rec)
     return out
+
+
+CHUNK_CHARS = 100_000  # well under spaCy's max_length (1,000,000)
+
+
+def _chunks(sents: list[tuple[int, int]], n: int, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """Stretches of the view of at most ``size`` characters that end at sentence boundaries (a
+    sentence longer than ``size`` is cut)."""
+    ends = [e for _, e in sents if e <= n]
+    if not ends or ends[-1] < n:
+        ends.append(n)
+    out, start, prev = [], 0, 0
+    for e in ends:
+        if e - start > size:
+            if prev > start:
+                out.append((start, prev))
+                start = prev
+            while e - start > size:
+                out.append((start, start + size))
+                start += size
+        prev = e
+    if start < n:
+        out.append((start, n))
+    return out
+
+
+def _entity_spans(vt: str, entity_mode: str) -> list:
+    """Entity spans of one stretch of the view (offsets into that stretch)."""
+    doc = entities.span_ruler_nlp()(vt) if vt else None
+    rule_spans = entities.rule_spans(vt, doc) if doc is not None and entity_mode != "model" else []
+    model_spans = []
+    model = ner_model() if entity_mode != "rules" else None
+    if model is not None and vt:
+        model_spans = [entities.Span(s, e, lab, "model", "ner_model") for s, e, lab in model.predict([vt])[0]]
+    if entity_mode == "rules":
+        return rule_spans
+    bounds = entities.word_bounds(doc) if doc is not None else None
+    if entity_mode == "model":
+        return [sp for sp in (entities.refine_model_span(m, vt, bounds) for m in model_spans) if sp is not None]
+    return entities.combine_rules_and_model(rule_spans, model_spans, vt, bounds)
 
 
 def _sentence_index(sents: list[tuple[int, int]]):

@@ -1,4 +1,5 @@
 """End to end: raw folder -> five Parquet tables; invariants, rejects, atomic writes, workers."""
+import os
 import shutil
 
 import pyarrow.parquet as pq
@@ -120,3 +121,28 @@ def test_extract_text_api():
                                                     ("工业投资", "20%以上")}
     for rec in r.quantities + r.entities + r.facts:
         assert text[rec.start:rec.end] == rec.text
+
+
+def test_long_documents_are_processed_in_sentence_aligned_chunks(monkeypatch):
+    """Entities run on stretches that end at sentence ends; offsets still point into the whole text."""
+    from pipeline import compose
+
+    sentence = "孟州市地区生产总值增长5.5%，新增市场主体5900余户。"
+    text = sentence * 200
+    whole = extract_text(text, entity_mode="rules")
+    monkeypatch.setattr(compose, "CHUNK_CHARS", 100)
+    chunked = extract_text(text, entity_mode="rules")
+    key = lambda rs: [(r.start, r.end, r.text) for r in rs]  # noqa: E731
+    assert key(chunked.quantities) == key(whole.quantities)
+    assert key(chunked.entities) == key(whole.entities) and len(whole.entities) == 200
+    assert key(chunked.facts) == key(whole.facts) and len(whole.facts) == 400
+    assert all(text[e.start:e.end] == e.text for e in chunked.entities)
+
+
+@pytest.mark.skipif(not os.environ.get("RUN_SLOW"), reason="slow (about a minute): set RUN_SLOW=1")
+def test_a_document_over_a_million_characters_keeps_everything():
+    sentence = "孟州市地区生产总值增长5.5%，新增市场主体5900余户。"
+    n = 1_050_000 // len(sentence) + 1
+    r = extract_text(sentence * n, entity_mode="rules")
+    assert not r.rejects
+    assert len(r.quantities) == 2 * n and len(r.facts) == 2 * n and len(r.entities) == n
