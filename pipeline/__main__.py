@@ -3,12 +3,26 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
+import signal
 import sys
 import time
 import traceback
 from pathlib import Path
 
 from schemas import DocumentRecord, RejectRecord
+
+
+# Per-document time budget in seconds (--doc-timeout), set before the workers start.
+_DOC_TIMEOUT = 0.0
+
+
+class DocTimeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise DocTimeout()
 
 
 def _process(item):
@@ -24,15 +38,27 @@ def _process(item):
                            start=None, end=None)
         return None, {"rejects": [rej.model_dump()]}
     base = dict(doc_id=raw.doc_id, source=raw.source, text=raw.text, n_chars=len(raw.text),
-                sha256=raw.sha256, encoding=raw.encoding)
+                sha256=raw.sha256, encoding=raw.encoding, decode_errors=raw.decode_errors,
+                control_chars=raw.control_chars)
+    if _DOC_TIMEOUT > 0:
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, _DOC_TIMEOUT)
     try:
         ex = extract(raw.text, doc_id=raw.doc_id, source=raw.source, meta=meta)
         doc = DocumentRecord(**base, **asdict(ex.meta))
+    except DocTimeout:
+        rej = RejectRecord(doc_id=raw.doc_id, source=raw.source, stage="extract",
+                           reason=f"time budget exceeded: over {_DOC_TIMEOUT:g} s (--doc-timeout)",
+                           start=None, end=None)
+        return DocumentRecord(**base).model_dump(), {"rejects": [rej.model_dump()]}
     except Exception as exc:  # a document that breaks a stage becomes a reject; the run goes on
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
         rej = RejectRecord(doc_id=raw.doc_id, source=raw.source, stage="extract", reason=tb,
                            start=None, end=None)
         return DocumentRecord(**base).model_dump(), {"rejects": [rej.model_dump()]}
+    finally:
+        if _DOC_TIMEOUT > 0:
+            signal.setitimer(signal.ITIMER_REAL, 0)
     rows = {name: [r.model_dump() for r in getattr(ex, name)]
             for name in ("quantities", "entities", "facts", "rejects")}
     return doc.model_dump(), rows
@@ -52,32 +78,71 @@ def _warm():
     compose.ner_model()
 
 
-def cmd_extract(args) -> int:
-    from .reader import list_inputs, read_file
-    from .writer import TableWriter, now
-
+def _inputs(paths, skipped, inp, sidecar):
+    """ReadErrors of skipped paths, then each file read once; identical bytes under a second name
+    are a reject (duplicate of the first), so doc_id is unique in documents."""
     from . import docmeta
+    from .reader import ReadError, read_file
+
+    yield from ((s, None) for s in skipped)
+    first: dict[str, str] = {}
+    for p in paths:
+        raw = read_file(p, inp)
+        if not isinstance(raw, ReadError):
+            if raw.doc_id in first:
+                raw = ReadError(raw.source, f"duplicate of {first[raw.doc_id]} (identical bytes)", raw.doc_id)
+            else:
+                first[raw.doc_id] = raw.source
+        yield raw, (docmeta.lookup(sidecar, raw.source) if sidecar and not isinstance(raw, ReadError) else None)
+
+
+def cmd_extract(args) -> int:
+    global _DOC_TIMEOUT
+    if args.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1:  # one BLAS / OpenMP thread per worker (set before numpy is loaded)
+        for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[k] = "1"
+    from . import docmeta
+    from .reader import scan_inputs
+    from .writer import OutputBusy, TableWriter, now
 
     inp, out = Path(args.input), Path(args.output)
     try:
-        paths = list_inputs(inp)
+        paths, skipped = scan_inputs(inp)
         sidecar = docmeta.load_sidecar(Path(args.meta)) if args.meta else {}
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if out.exists() and not out.is_dir() or any(p.exists() and not p.is_dir() for p in out.parents):
+        print(f"error: output {out} is not a folder (a file stands on its path)", file=sys.stderr)
+        return 2
+    try:  # rule files and the model are checked here, once, before any worker starts
+        _warm()
+    except Exception as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    _DOC_TIMEOUT = float(args.doc_timeout or 0)
     t0 = time.perf_counter()
     started = now()
-    writer = TableWriter(out, {"input": str(inp), "started": started, "workers": args.workers})
-    n_docs = n_chars = 0
     try:
-        raws = ((raw, docmeta.lookup(sidecar, raw.source) if sidecar else None)
-                for raw in (read_file(p, inp) for p in paths))
+        writer = TableWriter(out, {"input": str(inp), "started": started, "workers": args.workers})
+    except OutputBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 4
+    except OSError as exc:
+        print(f"error: cannot write to {out}: {exc.strerror}", file=sys.stderr)
+        return 2
+    n_docs = n_chars = 0
+    total = len(paths) + len(skipped)
+    try:
+        items = _inputs(paths, skipped, inp, sidecar)
         if args.workers > 1:
-            pool = mp.get_context("fork").Pool(args.workers, initializer=_warm)
-            results = pool.imap(_process, raws, chunksize=1)
+            pool = mp.get_context("fork").Pool(args.workers)  # forked after _warm: rules and model loaded once
+            results = pool.imap(_process, items, chunksize=1)
         else:
-            _warm()
-            pool, results = None, map(_process, raws)
+            pool, results = None, map(_process, items)
         for i, (doc, rows) in enumerate(results, 1):
             if doc is not None:
                 writer.add("documents", [doc])
@@ -85,9 +150,9 @@ def cmd_extract(args) -> int:
                 n_chars += doc["n_chars"]
             for name, rs in rows.items():
                 writer.add(name, rs)
-            if not args.quiet:
-                name = paths[i - 1].relative_to(inp).as_posix()
-                print(f"\r[{i}/{len(paths)}] {name[:60]:<60}", end="", file=sys.stderr, flush=True)
+            if not args.quiet and sys.stderr.isatty():
+                rate = n_chars / max(1e-9, time.perf_counter() - t0)
+                print(f"\r[{i}/{total}] {rate:,.0f} chars/s", end="", file=sys.stderr, flush=True)
         if pool is not None:
             pool.close()
             pool.join()
@@ -95,13 +160,15 @@ def cmd_extract(args) -> int:
         for name in writer.buffers:
             writer.flush(name)
         summary = {"input": str(inp), "started": started, "finished": now(), "seconds": round(elapsed, 2),
-                   "files": len(paths), "documents": n_docs, "characters": n_chars,
-                   "rows": dict(writer.counts), "workers": args.workers}
+                   "files": len(paths), "skipped_paths": len(skipped), "documents": n_docs, "characters": n_chars,
+                   "rows": dict(writer.counts), "workers": args.workers, "doc_timeout": _DOC_TIMEOUT or None,
+                   "chars_per_second": int(n_chars / elapsed) if elapsed else None,
+                   "entity_model": "loaded" if _model_loaded() else "not loaded (rules only)"}
         writer.commit(summary)
     except BaseException:
         writer.abort()
         raise
-    if not args.quiet:
+    if not args.quiet and sys.stderr.isatty():
         print(file=sys.stderr)
     c = writer.counts
     print(f"{len(paths)} files, {n_docs} documents, {n_chars:,} characters in {elapsed:.1f} s: "
@@ -110,16 +177,27 @@ def cmd_extract(args) -> int:
     return 0
 
 
+def _model_loaded() -> bool:
+    from . import compose
+    return compose.ner_model() is not None
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    ex = sub.add_parser("extract", help="extract every .txt under --input into Parquet tables")
-    ex.add_argument("--input", default="raw")
-    ex.add_argument("--output", default="outputs")
-    ex.add_argument("--workers", type=int, default=1)
+    ex = sub.add_parser("extract", help="extract every .txt under --input into Parquet tables",
+                        description="Extract every .txt file under INPUT (recursively) into documents, "
+                                    "quantities, entities, facts and rejects Parquet tables in OUTPUT. "
+                                    "Exit codes: 0 done, 2 bad input or option, 3 bad rule file or model, "
+                                    "4 another run is writing OUTPUT.")
+    ex.add_argument("--input", default="raw", help="folder of .txt files, read recursively (default: raw)")
+    ex.add_argument("--output", default="outputs", help="folder for the tables (default: outputs)")
+    ex.add_argument("--workers", type=int, default=1, help="processes on this machine (default: 1)")
+    ex.add_argument("--doc-timeout", type=float, default=600.0,
+                    help="seconds one document may take before it becomes a reject row (default: 600; 0: none)")
     ex.add_argument("--meta", default=None,
                     help="CSV or JSON Lines file: file name -> place, place_level, date, year, genre, title")
-    ex.add_argument("--quiet", action="store_true")
+    ex.add_argument("--quiet", action="store_true", help="no progress line")
     pa_ = sub.add_parser("panel", help="build the panel (one row per region, period, indicator, measure, "
                                        "modality) from an extraction's tables")
     pa_.add_argument("--input", default="outputs", help="folder with facts.parquet and documents.parquet")

@@ -55,6 +55,8 @@ class DocumentRecord(_Record):
     n_chars: int
     sha256: str
     encoding: str
+    decode_errors: int = 0
+    control_chars: int = 0
     place: Optional[str] = None
     place_level: Optional[Literal[PLACE_LEVELS]] = None
     date: Optional[str] = None
