@@ -27,6 +27,8 @@ def main(argv=None) -> int:
     ap.add_argument("--corpus", default="../shared/corpora/reports/texts")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--full", action="store_true", help="also time the NER model and the whole extraction")
+    ap.add_argument("--scaling", action="store_true",
+                    help="also time one document of 0.4 M and of 1.6 M characters (linear cost: at most 5x)")
     ap.add_argument("--out", default="outputs/bench.json")
     args = ap.parse_args(argv)
     corpus = Path(args.corpus)
@@ -67,9 +69,23 @@ def main(argv=None) -> int:
             print(f"NER model not measured: {exc}")
         from .compose import extract
         rows["whole extraction (all stages)"] = _rate(extract, texts, 1)
+    scaling = {}
+    if args.scaling:
+        from .compose import extract
+        base = "".join(texts)
+        for size in (400_000, 1_600_000):
+            doc = (base * (size // len(base) + 1))[:size]
+            t0 = time.perf_counter()
+            extract(doc)
+            scaling[size] = time.perf_counter() - t0
+        rows["one document of 0.4 M characters, whole extraction"] = (400_000 / scaling[400_000], scaling[400_000])
+        rows["one document of 1.6 M characters, whole extraction"] = (1_600_000 / scaling[1_600_000],
+                                                                       scaling[1_600_000])
     print(f"{'stage':52} {'chars/s':>12} {'seconds':>8}")
     for name, (rate, secs) in rows.items():
         print(f"{name:52} {rate:12,.0f} {secs:8.2f}")
+    if scaling:
+        print(f"1.6 M / 0.4 M characters: {scaling[1_600_000] / scaling[400_000]:.2f}x the time for 4x the text")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"documents": len(texts), "characters": n,

@@ -1,7 +1,10 @@
 """Parquet writer: explicit Arrow schemas, zstd, file metadata, batches, atomic replace.
 
 All five tables are written to temporary files beside the targets and renamed into place only when
-the whole run has succeeded, so a crashed run leaves the previous tables untouched.
+the whole run has succeeded, so a crashed run leaves the previous tables untouched. The renames are
+journalled (`.commit.json`, written atomically before the first rename): a run killed between two
+renames is rolled forward by the next writer (or `recover`), so the folder holds either the
+previous tables or the new ones, never a mix. Every table's file metadata names its run (`run`).
 """
 from __future__ import annotations
 
@@ -36,7 +39,8 @@ class TableWriter:
         except OSError:
             self._lock.close()
             raise OutputBusy(f"another run is writing {out_dir} (lock {out_dir / '.lock'} is held)") from None
-        for stale in out_dir.glob(".*.tmp-*"):  # left by a run that was killed
+        recover(out_dir)
+        for stale in out_dir.glob(".*.tmp-*"):  # left by a run that was killed before committing
             stale.unlink(missing_ok=True)
         self.tmp = {}
         self.writers = {}
@@ -65,14 +69,20 @@ class TableWriter:
         for name in SCHEMAS:
             self.flush(name)
             self.writers[name].close()
-        for name in SCHEMAS:
-            os.replace(self.tmp[name], self.out_dir / f"{name}.parquet")
-        tmp = self.out_dir / f".run.json.tmp-{os.getpid()}"
-        tmp.write_text(json.dumps(finished_meta, ensure_ascii=False, indent=2), encoding="utf-8")
-        os.replace(tmp, self.out_dir / "run.json")
+        run_tmp = self.out_dir / f".run.json.tmp-{os.getpid()}"
+        run_tmp.write_text(json.dumps(finished_meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        moves = [(self.tmp[name].name, f"{name}.parquet") for name in SCHEMAS] + [(run_tmp.name, "run.json")]
+        journal_tmp = self.out_dir / f".commit.json.tmp-{os.getpid()}"
+        journal_tmp.write_text(json.dumps({"moves": moves}), encoding="utf-8")
+        os.replace(journal_tmp, self.out_dir / JOURNAL)  # from here on the new tables win
+        self.committed = True
+        recover(self.out_dir)
         self._release()
 
     def abort(self):
+        if getattr(self, "committed", False):  # the journal decides: the next writer rolls forward
+            self._release()
+            return
         try:
             for name, w in self.writers.items():
                 try:
@@ -86,6 +96,23 @@ class TableWriter:
         if not self._lock.closed:
             fcntl.flock(self._lock, fcntl.LOCK_UN)
             self._lock.close()
+
+
+JOURNAL = ".commit.json"
+
+
+def recover(out_dir: Path) -> bool:
+    """Finish a commit that a killed run had started (its journal exists): rename what is left.
+    Returns True when there was one."""
+    journal = out_dir / JOURNAL
+    if not journal.exists():
+        return False
+    moves = json.loads(journal.read_text(encoding="utf-8"))["moves"]
+    for src, dst in moves:
+        if (out_dir / src).exists():
+            os.replace(out_dir / src, out_dir / dst)
+    journal.unlink()
+    return True
 
 
 def now() -> str:

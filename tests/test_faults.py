@@ -129,3 +129,66 @@ def test_a_runaway_document_becomes_a_reject_and_the_run_goes_on(tmp_path, monke
     docs, rejects = _tables(tmp_path / "out")
     assert sorted(d["source"] for d in docs) == ["a.txt", "slow.txt"]
     assert rejects[0]["source"] == "slow.txt" and "time budget" in rejects[0]["reason"]
+
+
+def _runs(out):
+    """The run each table (and run.json) belongs to."""
+    import json
+    names = ("documents", "quantities", "entities", "facts", "rejects")
+    runs = {json.loads(pq.read_schema(out / f"{n}.parquet").metadata[b"run"])["started"] for n in names}
+    runs.add(json.loads((out / "run.json").read_text(encoding="utf-8"))["started"])
+    return runs
+
+
+def test_a_commit_cut_between_two_renames_is_rolled_forward(tmp_path, monkeypatch):
+    from pipeline import writer as w
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    (inp / "a.txt").write_text(TEXT, encoding="utf-8")
+    assert _run(inp, out) == 0
+    real, calls = os.replace, []
+
+    def dying_replace(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:  # killed after the journal and one table were renamed
+            raise KeyboardInterrupt
+        return real(src, dst)
+    monkeypatch.setattr(w.os, "replace", dying_replace)
+    (inp / "b.txt").write_text("新增" + TEXT, encoding="utf-8")
+    time.sleep(1.1)  # a new run start time
+    with pytest.raises(KeyboardInterrupt):
+        _run(inp, out)
+    monkeypatch.setattr(w.os, "replace", real)
+    assert (out / w.JOURNAL).exists()
+    assert w.recover(out)
+    assert len(_runs(out)) == 1
+    assert len(pq.read_table(out / "documents.parquet")) == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_killing_a_real_run_at_random_moments_never_leaves_a_mix(tmp_path):
+    import random
+    import signal
+    import subprocess
+    import sys
+    from pipeline import writer as w
+    from tests.conftest import REPORTS, ROOT
+    inp, out = tmp_path / "in", tmp_path / "out"
+    inp.mkdir()
+    srcs = sorted(REPORTS.glob("news-*.txt"))[:4] if REPORTS.is_dir() else []
+    for i in range(4):
+        (inp / f"{i}.txt").write_text(srcs[i].read_text(encoding="utf-8") if srcs else TEXT * (i + 1),
+                                      encoding="utf-8")
+    cmd = [sys.executable, "-m", "pipeline", "extract", "--input", str(inp), "--output", str(out), "--quiet"]
+    env = dict(os.environ, PIPELINE_NER="0")
+    assert subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True).returncode == 0
+    rng = random.Random(7)
+    for _ in range(4):
+        p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, 4.0))
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        w.recover(out)  # what the next run does first
+        assert len(_runs(out)) == 1
+    assert subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True).returncode == 0
+    assert not list(out.glob(".*.tmp-*"))
