@@ -9,7 +9,7 @@ SHARED ?= ../shared
 NER_DATA ?= $(SHARED)/corpora/ner/msra
 
 .DEFAULT_GOAL := help
-.PHONY: help extract panel test eval baseline bench bench-quantities train-ner eval-ner eval-entities gold-check clean
+.PHONY: help extract panel show browser test eval baseline bench bench-quantities train-ner eval-ner eval-entities gold-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -26,7 +26,15 @@ extract: $(VENV)/.installed ## extract every .txt under RAW (default raw/) into 
 panel: $(VENV)/.installed ## build OUT/panel.parquet from the tables in OUT (run extract first)
 	$(PY) -m pipeline panel --input $(OUT) --output $(OUT)/panel.parquet
 
-test: $(VENV)/.installed ## run the test suite (accuracy ratchet included)
+show: $(VENV)/.installed ## HTML review page of the tables in OUT (OUT/review.html; run extract first)
+	$(PY) -m pipeline show --input $(OUT) --output $(OUT)/review.html
+
+browser: ## headless Chromium for the browser tests (Debian package; skipped with a message when it cannot be installed)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  ( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null) \
+	    || echo "chromium could not be installed: the browser tests will skip" )
+
+test: $(VENV)/.installed browser ## run the test suite (accuracy ratchet included)
 	$(PY) -m pytest
 
 eval: $(VENV)/.installed ## score against the gold files; writes OUT/metrics.json and OUT/report.md
@@ -55,5 +63,5 @@ train-ner: $(VENV)/.installed ## train the NER model on MSRA (NER_DATA) into pip
 eval-ner: $(VENV)/.installed ## NER scores on MSRA test, the SIGHAN file and CLUENER dev, plus load time and chars/s
 	$(PY) -m pipeline.ner.evaluate --corpora $(SHARED)/corpora/ner --speed-repeats 3 --out $(OUT)/ner_metrics.json
 
-clean: ## remove outputs (keeps outputs/README.md)
-	find $(OUT) -maxdepth 1 -type f ! -name README.md -delete
+clean: ## remove outputs (keeps the committed screenshot)
+	find $(OUT) -maxdepth 1 -type f ! -name review-sample.png -delete

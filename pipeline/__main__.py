@@ -168,6 +168,8 @@ def cmd_extract(args) -> int:
     except BaseException:
         writer.abort()
         raise
+    from .review import dataset_card
+    dataset_card(out, summary)
     if not args.quiet and sys.stderr.isatty():
         print(file=sys.stderr)
     c = writer.counts
@@ -204,6 +206,11 @@ def main(argv=None) -> int:
     pa_.add_argument("--output", default=None, help="panel Parquet file (default: INPUT/panel.parquet)")
     pa_.add_argument("--coverage", action="store_true",
                      help="also print, per work report, whether last year's GDP growth and this year's target were found")
+    sh = sub.add_parser("show", help="an HTML review page of an extraction: the text with every quantity, "
+                                     "entity and fact highlighted")
+    sh.add_argument("--input", default="outputs", help="folder with the tables (default: outputs)")
+    sh.add_argument("--doc", default=None, help="one document, by doc_id or source (default: all, with a list)")
+    sh.add_argument("--output", default=None, help="HTML file (default: INPUT/review.html)")
     ev = sub.add_parser("evaluate", help="score the pipeline against the gold files")
     ev.add_argument("--split", default="all", choices=["all", "dev", "test"])
     ev.add_argument("--output", default="outputs")
@@ -213,6 +220,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.cmd == "extract":
         return cmd_extract(args)
+    if args.cmd == "show":
+        from .review import show
+        return show(Path(args.input), Path(args.output or Path(args.input) / "review.html"), args.doc)
     if args.cmd == "panel":
         from .panel import main as panel_main
         return panel_main(Path(args.input), Path(args.output or Path(args.input) / "panel.parquet"), args.coverage)

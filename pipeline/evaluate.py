@@ -340,6 +340,8 @@ def run(split: str = "all", entity_mode: str = "both", out_dir: Path | None = No
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "metrics.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
         (out_dir / "report.md").write_text("# Errors against the gold\n" + "\n".join(report) + "\n", encoding="utf-8")
+        from .review import eval_report
+        (out_dir / "report.html").write_text(eval_report(result, report), encoding="utf-8")
     return result
 
 
@@ -367,7 +369,7 @@ def main(args) -> int:
         for k, v in now.items():
             b = base.get(k)
             print(f"  {k:28} {v:.4f}" + (f"  (baseline {b:.4f}, {v - b:+.4f})" if b is not None else ""))
-    print(f"\nwrote {args.output}/metrics.json and {args.output}/report.md")
+    print(f"\nwrote {args.output}/metrics.json, {args.output}/report.md and {args.output}/report.html")
     if args.split == "all" and args.entity_mode == "both":
         added = record_cold(result, _revision())
         if added:
