@@ -27,6 +27,10 @@ h1{font-size:1.3em} h2{font-size:1.15em;border-bottom:1px solid #ccc;margin-top:
 .q{background:#fff2a8;border-bottom:2px solid #d4a400}
 .m{border-bottom:2px dotted #2f6fbf;background:#e4eefb}
 .on{outline:2px solid #c0392b}
+.hl:focus{outline:2px solid #c0392b}
+.hl:focus::after{content:attr(title);white-space:pre-wrap;display:block;position:absolute;z-index:2;max-width:40em;
+ background:#333;color:#fff;font-size:.8em;line-height:1.4;padding:.4em .6em;border-radius:4px}
+@media print{.hl:focus::after{display:none}}
 sup.f{font-size:.65em;color:#2f6fbf;margin:0 1px}
 .legend span{display:inline-block;padding:0 .4em;margin-right:.5em;border-radius:2px}
 table{border-collapse:collapse;font-size:.85em;margin-top:1em} td,th{border:1px solid #ddd;padding:2px 6px;text-align:left}
