@@ -252,7 +252,9 @@ class _Doc:
         self.sent_starts = [s for s, _ in sentences]
         self.dates = sorted((q for q in quantities if q.kind == "date" and q.norm), key=lambda q: q.start)
         self.date_starts = [q.start for q in self.dates]
+        self._last_years: list[int | None] | None = None
         self.places = sorted(places)
+        self.place_starts = [a for a, _ in self.places]
         plan = None
         if self.is_gwr:
             hits = [m.start() for p in r.modality.plan_headings if (m := regex.search(p, text))]
@@ -267,14 +269,16 @@ class _Doc:
 
     def year_named_before(self, pos: int) -> int | None:
         """The year of the last date before pos that is not a comparison base (a news item's context)."""
+        if self._last_years is None:  # computed once: a prefix of the last year named, date by date
+            last, out = None, []
+            for q in self.dates:
+                m = regex.match(r"\d{4}", q.norm)
+                if m and not self.text[max(0, q.start - 2):q.start].endswith(tuple(self.r.period.compare_before)):
+                    last = int(m.group())
+                out.append(last)
+            self._last_years = out
         i = bisect.bisect_left(self.date_starts, pos) - 1
-        while i >= 0:
-            q = self.dates[i]
-            m = regex.match(r"\d{4}", q.norm)
-            if m and not self.text[max(0, q.start - 2):q.start].endswith(tuple(self.r.period.compare_before)):
-                return int(m.group())
-            i -= 1
-        return None
+        return self._last_years[i] if i >= 0 else None
 
     def in_plan(self, pos: int) -> bool:
         return self.plan_start is not None and pos >= self.plan_start
@@ -436,7 +440,9 @@ def _region(doc: _Doc, f: Fact, clause_start: int) -> tuple[str | None, str | No
     """The document's place, unless an area is named right before the metric (泸州经济总量, 全国居民
     消费价格): a place further left scopes something else (合肥中欧班列, 西湖区…历史经典产业)."""
     text = doc.text
-    for a, b in doc.places:
+    i = bisect.bisect_left(doc.place_starts, clause_start)  # the places inside the clause, not all of them
+    j = bisect.bisect_left(doc.place_starts, f.metric_start)
+    for a, b in doc.places[i:j]:
         if clause_start <= a and b <= f.metric_start and not text[b:f.metric_start].strip("的全 ") \
                 and (a == 0 or text[a - 1] not in "占比较于"):
             d = divisions.resolve(text[a:b])
