@@ -18,6 +18,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from . import divisions
+from .patterns import check_compiles
 
 DATA = Path(__file__).parent / "data" / "observations.toml"
 FIELDS = ("place", "place_level", "date", "year", "genre", "title")
@@ -40,18 +41,12 @@ class DocumentRules(BaseModel):
     news_year_chars: int
     genres: dict[str, str]
 
-    @field_validator("date_patterns", "place_patterns", "not_title_patterns")
-    @classmethod
-    def _compile_all(cls, v):
-        for p in v:
-            regex.compile(p)
-        return v
+    _all = field_validator("date_patterns", "place_patterns", "not_title_patterns")(check_compiles)
 
     @field_validator("review_heading", "plan_year", "title_year", "news_year")
     @classmethod
     def _compile(cls, v):
-        regex.compile(v)
-        return v
+        return check_compiles([v])[0]
 
 
 @functools.lru_cache(maxsize=1)

@@ -21,6 +21,7 @@ from schemas.records import MEASURES
 from . import divisions
 from .docmeta import DocMeta, reference_year
 from .facts import Fact
+from .patterns import check_compiles
 from .quantities import Quantity
 
 DATA = Path(__file__).parent / "data" / "observations.toml"
@@ -29,9 +30,7 @@ _COMPARE_BEFORE = "比较"
 
 
 def _compiles(v: list[str]) -> list[str]:
-    for p in v:
-        regex.compile(p)
-    return v
+    return check_compiles(v)
 
 
 class _Measure(BaseModel):
@@ -87,8 +86,7 @@ class _Comparison(BaseModel):
     @field_validator("patterns")
     @classmethod
     def _compile(cls, v):
-        for p, _ in v:
-            regex.compile(p)
+        check_compiles([p for p, _ in v], "comparison pattern")
         return v
 
 
