@@ -14,10 +14,11 @@ NER_DATA ?= $(SHARED)/corpora/ner/msra
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml requirements.lock
+$(VENV)/.installed: pyproject.toml requirements.lock requirements-dask.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet -r requirements.lock -r requirements-dask.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 extract: $(VENV)/.installed ## extract every .txt under RAW (default raw/) into Parquet tables in OUT

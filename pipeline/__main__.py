@@ -124,6 +124,8 @@ def cmd_extract(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 3
     _DOC_TIMEOUT = float(args.doc_timeout or 0)
+    if args.engine == "dask":
+        return _extract_dask(args, inp, out, sidecar)
     t0 = time.perf_counter()
     started = now()
     try:
@@ -179,6 +181,45 @@ def cmd_extract(args) -> int:
     return 0
 
 
+def _extract_dask(args, inp: Path, out: Path, sidecar: dict) -> int:
+    import fcntl
+    import json
+
+    from .writer import now
+    try:
+        from . import dask_engine
+        import distributed  # noqa: F401
+    except ImportError:
+        print("error: the Dask engine needs dask and distributed: pip install .[dask]", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    lock = open(out / ".lock", "a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        print(f"error: another run is writing {out} (lock {out / '.lock'} is held)", file=sys.stderr)
+        return 4
+    try:
+        started = now()
+        summary = dask_engine.run(inp, out, args.scheduler, args.workers, args.incremental, sidecar,
+                                  quiet=args.quiet or not sys.stderr.isatty())
+        summary.update(started=started, finished=now(), doc_timeout=_DOC_TIMEOUT or None)
+        tmp = out / f".run.json.tmp-{os.getpid()}"
+        tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(tmp, out / "run.json")
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+    if not args.quiet and sys.stderr.isatty():
+        print(file=sys.stderr)
+    r = summary["rows"]
+    print(f"{summary['files']} files ({summary['skipped_known']} already in the output), {summary['documents']} documents, "
+          f"{summary['characters']:,} characters in {summary['seconds']:.1f} s on {summary['scheduler']}: "
+          f"{r['quantities']} quantities, {r['entities']} entities, {r['facts']} facts, {r['rejects']} rejects "
+          f"-> {out}/<table>/part-*.parquet")
+    return 0
+
+
 def _model_loaded() -> bool:
     from . import compose
     return compose.ner_model() is not None
@@ -199,6 +240,13 @@ def main(argv=None) -> int:
                     help="seconds one document may take before it becomes a reject row (default: 600; 0: none)")
     ex.add_argument("--meta", default=None,
                     help="CSV or JSON Lines file: file name -> place, place_level, date, year, genre, title")
+    ex.add_argument("--engine", choices=["local", "dask"], default="local",
+                    help="local: processes on this machine, tables OUTPUT/*.parquet; dask: a Dask cluster, "
+                         "a Parquet dataset OUTPUT/<table>/part-*.parquet (pip install .[dask])")
+    ex.add_argument("--scheduler", default=None,
+                    help="Dask scheduler address (tcp://host:8786); default: a LocalCluster of --workers processes")
+    ex.add_argument("--incremental", action="store_true",
+                    help="dask engine: skip documents whose sha256 is already in the output dataset")
     ex.add_argument("--quiet", action="store_true", help="no progress line")
     pa_ = sub.add_parser("panel", help="build the panel (one row per region, period, indicator, measure, "
                                        "modality) from an extraction's tables")
