@@ -256,6 +256,15 @@ def find_suffix_spans(doc) -> list[Span]:
     return out
 
 
+def token_offsets(doc) -> list[tuple[int, int]]:
+    """(start, end) of each token, read in one call (iterating Token objects costs more than jieba)."""
+    from spacy.attrs import IDX, LENGTH
+    if len(doc) == 0:
+        return []
+    arr = doc.to_array([IDX, LENGTH])
+    return [(int(a), int(a + n)) for a, n in arr]
+
+
 def find_gazetteer(doc) -> list[Span]:
     """Gazetteer names: runs of 1-3 tokens whose concatenation is an entry (longest first).
 
@@ -268,7 +277,7 @@ def find_gazetteer(doc) -> list[Span]:
     org_suffixes = set(g.place_org_suffixes)
     not_before = tuple(g.not_before)
     text = doc.text
-    toks = [(t.idx, t.idx + len(t.text), t.text) for t in doc]
+    toks = [(a, b, text[a:b]) for a, b in token_offsets(doc)]
     out: list[Span] = []
     i = 0
     while i < len(toks):
@@ -310,10 +319,14 @@ def rule_spans(text: str, doc) -> list[Span]:
 
 
 def _non_overlapping(spans: list[Span]) -> list[Span]:
+    """The spans in order of preference, each kept unless it overlaps one kept before (a coverage map:
+    linear, not all pairs)."""
     taken: list[Span] = []
+    cover = bytearray(max((sp.end for sp in spans), default=0) + 1)
     for sp in spans:
-        if all(sp.end <= t.start or t.end <= sp.start for t in taken):
+        if cover.find(1, sp.start, sp.end) < 0:
             taken.append(sp)
+            cover[sp.start:sp.end] = b"\x01" * (sp.end - sp.start)
     return sorted(taken, key=lambda s: s.start)
 
 
@@ -325,8 +338,9 @@ _MODEL_COMPATIBLE = {"LOC": {"GPE", "LOC", "FAC"}, "ORG": {"ORG"}, "PER": {"PER"
 def word_bounds(doc) -> tuple[frozenset[int], frozenset[int], list[int]]:
     """Start and end offsets of the segmenter's tokens (jieba inside spaCy) in ``doc``, and the
     starts in order (to find the word a span cuts)."""
-    starts = [t.idx for t in doc]
-    return frozenset(starts), frozenset(t.idx + len(t.text) for t in doc), starts
+    offs = token_offsets(doc)
+    starts = [a for a, _ in offs]
+    return frozenset(starts), frozenset(b for _, b in offs), starts
 
 
 def _cuts_a_word(sp: Span, text: str, bounds) -> bool:

@@ -288,7 +288,7 @@ def _has(words: list[str], s: str) -> str | None:
     for w in words:
         if len(w) > 1 and w in s:
             return w
-    short = [w for w in words if len(w) == 1]
+    short = [w for w in words if len(w) == 1 and w in s]  # the segmenter only when a cue character is there
     if short:
         from .facts import _posseg
         toks = {t.word for t in _posseg().lcut(s, HMM=False)}
