@@ -9,7 +9,7 @@ SHARED ?= ../shared
 NER_DATA ?= $(SHARED)/corpora/ner/msra
 
 .DEFAULT_GOAL := help
-.PHONY: help extract panel show browser test eval baseline bench bench-quantities train-ner eval-ner eval-entities gold-check clean
+.PHONY: help extract panel show browser pin test eval baseline bench bench-quantities train-ner eval-ner eval-entities gold-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ browser: ## headless Chromium for the browser tests (Debian package; skipped wit
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  ( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null) \
 	    || echo "chromium could not be installed: the browser tests will skip" )
+
+pin: $(VENV)/.installed ## accept the current tables of the reports corpus as the pinned output (on purpose)
+	PIN_WRITE=1 $(PY) -m pytest -q tests/test_pin.py
 
 test: $(VENV)/.installed browser ## run the test suite (accuracy ratchet included)
 	$(PY) -m pytest
