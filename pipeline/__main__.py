@@ -145,6 +145,10 @@ def cmd_extract(args) -> int:
             results = pool.imap(_process, items, chunksize=1)
         else:
             pool, results = None, map(_process, items)
+        bar = None
+        if not args.quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+            bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True)
         for i, (doc, rows) in enumerate(results, 1):
             if doc is not None:
                 writer.add("documents", [doc])
@@ -152,9 +156,11 @@ def cmd_extract(args) -> int:
                 n_chars += doc["n_chars"]
             for name, rs in rows.items():
                 writer.add(name, rs)
-            if not args.quiet and sys.stderr.isatty():
-                rate = n_chars / max(1e-9, time.perf_counter() - t0)
-                print(f"\r[{i}/{total}] {rate:,.0f} chars/s", end="", file=sys.stderr, flush=True)
+            if bar is not None:
+                bar.set_postfix_str(f"{n_chars / max(1e-9, time.perf_counter() - t0):,.0f} chars/s", refresh=False)
+                bar.update(1)
+        if bar is not None:
+            bar.close()
         if pool is not None:
             pool.close()
             pool.join()
@@ -164,7 +170,8 @@ def cmd_extract(args) -> int:
         summary = {"input": str(inp), "started": started, "finished": now(), "seconds": round(elapsed, 2),
                    "files": len(paths), "skipped_paths": len(skipped), "documents": n_docs, "characters": n_chars,
                    "rows": dict(writer.counts), "workers": args.workers, "doc_timeout": _DOC_TIMEOUT or None,
-                   "chars_per_second": int(n_chars / elapsed) if elapsed else None,
+                   "chars_per_second": int(n_chars / elapsed) if elapsed else None, "engine": "local",
+                   "peak_rss_mb": _peak_rss_mb(),
                    "entity_model": "loaded" if _model_loaded() else "not loaded (rules only)"}
         writer.commit(summary)
     except BaseException:
@@ -172,8 +179,6 @@ def cmd_extract(args) -> int:
         raise
     from .review import dataset_card
     dataset_card(out, summary)
-    if not args.quiet and sys.stderr.isatty():
-        print(file=sys.stderr)
     c = writer.counts
     print(f"{len(paths)} files, {n_docs} documents, {n_chars:,} characters in {elapsed:.1f} s: "
           f"{c['quantities']} quantities, {c['entities']} entities, {c['facts']} facts, "
@@ -218,6 +223,14 @@ def _extract_dask(args, inp: Path, out: Path, sidecar: dict) -> int:
           f"{r['quantities']} quantities, {r['entities']} entities, {r['facts']} facts, {r['rejects']} rejects "
           f"-> {out}/<table>/part-*.parquet")
     return 0
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process and of its finished children (the workers), in MB."""
+    import resource
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, kids) / 1024, 1)
 
 
 def _model_loaded() -> bool:

@@ -29,6 +29,9 @@ def main(argv=None) -> int:
     ap.add_argument("--full", action="store_true", help="also time the NER model and the whole extraction")
     ap.add_argument("--scaling", action="store_true",
                     help="also time one document of 0.4 M and of 1.6 M characters (linear cost: at most 5x)")
+    ap.add_argument("--latency", default="../shared/corpora/ner/msra/msra_test_bio",
+                    help="short sentences for extract_text latency (MSRA test; skipped when missing)")
+    ap.add_argument("--workers-ratio", action="store_true", help="also time the command line with 1 and 2 workers")
     ap.add_argument("--out", default="outputs/bench.json")
     args = ap.parse_args(argv)
     corpus = Path(args.corpus)
@@ -81,17 +84,69 @@ def main(argv=None) -> int:
         rows["one document of 0.4 M characters, whole extraction"] = (400_000 / scaling[400_000], scaling[400_000])
         rows["one document of 1.6 M characters, whole extraction"] = (1_600_000 / scaling[1_600_000],
                                                                        scaling[1_600_000])
+    extra = {}
+    if args.full:
+        extra.update(_latency_and_start(Path(args.latency)))
+    if args.workers_ratio:
+        extra.update(_workers_ratio(corpus))
     print(f"{'stage':52} {'chars/s':>12} {'seconds':>8}")
     for name, (rate, secs) in rows.items():
         print(f"{name:52} {rate:12,.0f} {secs:8.2f}")
     if scaling:
         print(f"1.6 M / 0.4 M characters: {scaling[1_600_000] / scaling[400_000]:.2f}x the time for 4x the text")
+    for k, v in extra.items():
+        print(f"{k}: {v}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"documents": len(texts), "characters": n,
-                               "chars_per_second": {k: round(v[0]) for k, v in rows.items()}},
+                               "chars_per_second": {k: round(v[0]) for k, v in rows.items()}, **extra},
                               ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
+
+
+def _latency_and_start(msra: Path) -> dict:
+    """extract_text latency on 1,000 short MSRA test sentences (p50, p95, ms, warm) and the cold start
+    of a fresh process (import and first call)."""
+    import statistics
+    import subprocess
+    out = {}
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from pipeline import extract_text; extract_text('全年地区生产总值增长5.5%')"],
+                   check=True, capture_output=True)
+    out["cold start (fresh process, import and first call), s"] = round(time.perf_counter() - t0, 2)
+    if msra.exists():
+        from .compose import extract
+        sents, cur = [], []
+        for line in msra.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                cur.append(line.split()[0])
+            elif cur:
+                sents.append("".join(cur))
+                cur = []
+        sents = [s for s in sents if 20 <= len(s) <= 150][:1000]
+        times = []
+        for s in sents:
+            t0 = time.perf_counter()
+            extract(s)
+            times.append((time.perf_counter() - t0) * 1000)
+        q = statistics.quantiles(times, n=20)
+        out[f"extract_text latency on {len(sents)} MSRA sentences (mean {statistics.mean(len(s) for s in sents):.0f} chars), ms"] = \
+            f"p50 {statistics.median(times):.1f}, p95 {q[18]:.1f}"
+    return out
+
+
+def _workers_ratio(corpus: Path) -> dict:
+    """The command line on the corpus with one worker and with two: the speed-up."""
+    import subprocess
+    import tempfile
+    secs = {}
+    for w in (1, 2):
+        with tempfile.TemporaryDirectory() as out:
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "pipeline", "extract", "--input", str(corpus), "--output", out,
+                            "--workers", str(w), "--quiet"], check=True, capture_output=True)
+            secs[w] = time.perf_counter() - t0
+    return {"command line, 1 worker / 2 workers, s": f"{secs[1]:.1f} / {secs[2]:.1f} ({secs[1] / secs[2]:.2f}x)"}
 
 
 if __name__ == "__main__":
