@@ -56,13 +56,13 @@ gold-check: $(VENV)/.installed ## validate every gold file
 	$(PY) -m pipeline.gold check
 
 bench: $(VENV)/.installed ## all benchmarks side by side, one core: quantities, jieba, spaCy, NER model, whole extraction
-	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m pipeline.bench --corpus $(SHARED)/corpora/reports/texts --full --scaling --workers-ratio
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m tools.bench --corpus $(SHARED)/corpora/reports/texts --full --scaling --workers-ratio
 
 bench-quantities: $(VENV)/.installed ## chars/s of quantity extraction beside jieba on the reports corpus
-	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m pipeline.bench --corpus $(SHARED)/corpora/reports/texts
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m tools.bench --corpus $(SHARED)/corpora/reports/texts
 
 train-ner: $(VENV)/.installed ## train the NER model on MSRA (NER_DATA) into pipeline/ner/model (needs torch: pip install torch==2.13.0)
-	OMP_NUM_THREADS=1 $(PY) -m pipeline.ner.train --data $(NER_DATA) --out pipeline/ner/model --seed 1
+	OMP_NUM_THREADS=1 $(PY) -m tools.ner_train --data $(NER_DATA) --out pipeline/ner/model --seed 1
 
 eval-ner: $(VENV)/.installed ## NER scores on MSRA test, the SIGHAN file and CLUENER dev, plus load time and chars/s
 	$(PY) -m pipeline.ner.evaluate --corpora $(SHARED)/corpora/ner --speed-repeats 3 --out $(OUT)/ner_metrics.json

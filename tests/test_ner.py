@@ -39,7 +39,7 @@ def shipped():
 # ------------------------------------------------------------------ tiny training run
 @need_shared
 def test_tiny_training_run_numpy(tmp_path):
-    from pipeline.ner import train
+    from tools import ner_train as train
 
     # first 30 sentences of the real training file, through the real training entry point
     lines, n = [], 0
@@ -75,7 +75,7 @@ def test_tiny_training_run_numpy(tmp_path):
 
 def test_numpy_backend_gradients_match_finite_differences():
     from pipeline.ner.features import N_LEX
-    from pipeline.ner.numpy_train import init_params, loss_and_grads
+    from tools.ner_numpy_train import init_params, loss_and_grads
 
     rs = np.random.RandomState(0)
     cfg = dict(hidden=3, char_dim=4, bigram_dim=3, dropout_emb=0, dropout_out=0)
@@ -145,7 +145,7 @@ def test_shipped_model_long_and_odd_inputs(shipped):
 def test_inference_network_matches_the_training_forward_pass(shipped):
     """The inference network (gate folding, per-distinct-input projection tables, time-major
     LSTM) gives the emissions of the plain forward pass the trainer differentiates."""
-    from pipeline.ner.numpy_train import _lstm_fwd
+    from tools.ner_numpy_train import _lstm_fwd
 
     with np.load(os.path.join(DEFAULT_MODEL_DIR, "weights.npz")) as z:
         p = {k: z[k].astype(np.float64) for k in z.files}

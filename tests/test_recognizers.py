@@ -4,14 +4,14 @@ Every case of ../shared/peer-suites/recognizers-text is one test. Cases whose No
 names python are skipped, as RT's own Python runner skips them. Our known failures are listed in
 tests/peer/known_failures.json (case id -> reason) and run as strict xfails: a listed case that
 starts passing fails the run until it is taken off the list. The mapping of our records onto RT's
-(models, unit names, convention differences) is pipeline/peer.py.
+(models, unit names, convention differences) is tools/peer.py.
 """
 import json
 from pathlib import Path
 
 import pytest
 
-from pipeline import numbers, peer
+from tools import numbers, peer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SUITE = SHARED / "peer-suites" / "recognizers-text" / "Specs"

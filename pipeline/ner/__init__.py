@@ -1,7 +1,7 @@
 """Statistical Chinese NER (PER / LOC / ORG) with numpy-only inference.
 
 Model: character BiLSTM-CRF over char + char-bigram embeddings and jieba-dictionary
-word-boundary (lexicon) features. Trained with ``python -m pipeline.ner.train``;
+word-boundary (lexicon) features. Trained with ``python -m tools.ner_train`` (make train-ner);
 weights live in ``pipeline/ner/model/``.
 
     >>> from pipeline.ner import NerModel

@@ -65,6 +65,33 @@ def read_cluener(path):
     return out
 
 
+def prf(gold_spans, pred_spans, labels=("PER", "LOC", "ORG")):
+    """gold_spans/pred_spans: list (per doc) of span lists. Returns metrics dict."""
+    res = {}
+    tot = [0, 0, 0]
+    for lab in labels:
+        tp = ng = npred = 0
+        for g, p in zip(gold_spans, pred_spans):
+            gs = {x for x in g if x[2] == lab}
+            ps = {x for x in p if x[2] == lab}
+            tp += len(gs & ps)
+            ng += len(gs)
+            npred += len(ps)
+        res[lab] = _prf(tp, ng, npred)
+        tot[0] += tp
+        tot[1] += ng
+        tot[2] += npred
+    res["overall"] = _prf(*tot)
+    return res
+
+
+def _prf(tp, ng, npred):
+    p = tp / npred if npred else 0.0
+    r = tp / ng if ng else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "gold": ng, "pred": npred, "tp": tp}
+
+
 def _table(name, m):
     rows = [f"{name}"]
     rows.append(f"  {'label':8s} {'P':>7s} {'R':>7s} {'F1':>7s} {'gold':>6s} {'pred':>6s}")
@@ -95,7 +122,6 @@ def main(argv=None):
 
     from . import NerModel
     from .features import read_bio, read_testright, tags_to_spans
-    from .train import prf
 
     t0 = time.perf_counter()
     model = NerModel.load(args.model)

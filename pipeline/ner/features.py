@@ -1,6 +1,6 @@
 """Shared text handling for the statistical NER model (numpy only, no torch).
 
-Used both at training time (pipeline.ner.train) and at inference time
+Used both at training time (tools.ner_train) and at inference time
 (pipeline.ner.NerModel), so that features are computed identically.
 
 Features per character:

@@ -6,7 +6,7 @@ separate from the pipeline: nothing here changes what quantities.find returns.
 
 It is built on pipeline/numerals.py (digit, unit and variant tables) and on the quantity grammar's
 measure words (a lone digit such as 一 is a number before a measure word, 一只, and part of a word
-elsewhere, 一切). Its own data is pipeline/data/numbers.toml.
+elsewhere, 一切). Its own data is tools/data/numbers.toml.
 
 Run it on the clean view (full-width digits and signs already mapped to ASCII); offsets are
 half-open offsets into the string passed in.
@@ -21,8 +21,8 @@ from typing import NamedTuple
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from . import numerals, quantities
-from .patterns import check_compiles
+from pipeline import numerals, quantities
+from pipeline.patterns import check_compiles
 
 DATA = Path(__file__).parent / "data" / "numbers.toml"
 

@@ -22,7 +22,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cleanview, numbers, quantities
+from pipeline import cleanview, quantities
+
+from tools import numbers
 
 REPO = Path(__file__).resolve().parent.parent
 SUITE_DIR = REPO.parent / "shared" / "peer-suites" / "recognizers-text" / "Specs"
@@ -305,7 +307,7 @@ def run_case(case: Case) -> list[str]:
 
 
 def main(argv=None) -> int:
-    """python -m pipeline.peer [MODEL ...]: pass counts per model and the failing cases."""
+    """python -m tools.peer [MODEL ...]: pass counts per model and the failing cases."""
     import argparse
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("models", nargs="*", default=list(MODELS))

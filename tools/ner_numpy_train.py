@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 
-from .features import N_LEX, TAGS
+from pipeline.ner.features import N_LEX, TAGS
 
 
 def _sig(x):
@@ -193,7 +193,6 @@ def loss_and_grads(p, batch, cfg, rng=None, train=True):
 
 
 def train_numpy(cfg, train_ex, vocab, seed, on_epoch):
-    from .train import batches, log, pad_batch
 
     rs = np.random.RandomState(seed)
     p = init_params(cfg, vocab.n_chars, vocab.n_bigrams, rs)
@@ -230,3 +229,33 @@ def train_numpy(cfg, train_ex, vocab, seed, on_epoch):
         on_epoch(epoch, {k: x.copy() for k, x in p.items()}, tot / max(nb, 1))
         if stop:
             break
+
+
+# ------------------------------------------------------------------ shared with ner_train
+def log(*a):
+    print(time.strftime("%H:%M:%S"), *a, flush=True)
+
+
+def batches(examples, batch_size, rng: random.Random):
+    """Length-bucketed batches in random order."""
+    idx = sorted(range(len(examples)), key=lambda i: (len(examples[i][0]), rng.random()))
+    bs = [idx[i:i + batch_size] for i in range(0, len(idx), batch_size)]
+    rng.shuffle(bs)
+    return bs
+
+
+def pad_batch(examples, idx):
+    B = len(idx)
+    L = max(len(examples[i][0]) for i in idx)
+    cid = np.zeros((B, L), dtype=np.int64)
+    bl = np.zeros((B, L), dtype=np.int64)
+    br = np.zeros((B, L), dtype=np.int64)
+    lex = np.zeros((B, L, examples[idx[0]][3].shape[1]), dtype=np.float32)
+    y = np.zeros((B, L), dtype=np.int64)
+    mask = np.zeros((B, L), dtype=bool)
+    for r, i in enumerate(idx):
+        c, a, b, x, t = examples[i]
+        n = len(c)
+        cid[r, :n], bl[r, :n], br[r, :n], lex[r, :n], y[r, :n] = c, a, b, x, t
+        mask[r, :n] = True
+    return cid, bl, br, lex, y, mask

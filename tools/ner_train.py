@@ -1,6 +1,6 @@
 """Train the BiLSTM-CRF NER model.
 
-    OMP_NUM_THREADS=1 python -m pipeline.ner.train --data ../shared/corpora/ner/msra \
+    OMP_NUM_THREADS=1 python -m tools.ner_train --data ../shared/corpora/ner/msra \
         --out pipeline/ner/model --seed 1
 
 Reads ``msra_train_bio`` from --data (or --train FILE), keeps the last ``dev_size``
@@ -27,7 +27,9 @@ import time
 
 import numpy as np
 
-from .features import (
+from pipeline.ner.evaluate import prf
+from tools.ner_numpy_train import batches, log, pad_batch
+from pipeline.ner.features import (
     LEX_CATS,
     TAG2ID,
     TAGS,
@@ -41,11 +43,7 @@ from .features import (
     tags_to_spans,
 )
 
-CONFIG_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "config.json")
-
-
-def log(*a):
-    print(time.strftime("%H:%M:%S"), *a, flush=True)
+CONFIG_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pipeline", "ner", "config.json")
 
 
 # ------------------------------------------------------------------ data
@@ -106,59 +104,7 @@ def name_list_sentences(sents, n, rng: random.Random):
     return out
 
 
-def batches(examples, batch_size, rng: random.Random):
-    """Length-bucketed batches in random order."""
-    idx = sorted(range(len(examples)), key=lambda i: (len(examples[i][0]), rng.random()))
-    bs = [idx[i:i + batch_size] for i in range(0, len(idx), batch_size)]
-    rng.shuffle(bs)
-    return bs
-
-
-def pad_batch(examples, idx):
-    B = len(idx)
-    L = max(len(examples[i][0]) for i in idx)
-    cid = np.zeros((B, L), dtype=np.int64)
-    bl = np.zeros((B, L), dtype=np.int64)
-    br = np.zeros((B, L), dtype=np.int64)
-    lex = np.zeros((B, L, examples[idx[0]][3].shape[1]), dtype=np.float32)
-    y = np.zeros((B, L), dtype=np.int64)
-    mask = np.zeros((B, L), dtype=bool)
-    for r, i in enumerate(idx):
-        c, a, b, x, t = examples[i]
-        n = len(c)
-        cid[r, :n], bl[r, :n], br[r, :n], lex[r, :n], y[r, :n] = c, a, b, x, t
-        mask[r, :n] = True
-    return cid, bl, br, lex, y, mask
-
-
 # ------------------------------------------------------------------ scoring
-def prf(gold_spans, pred_spans, labels=("PER", "LOC", "ORG")):
-    """gold_spans/pred_spans: list (per doc) of span lists. Returns metrics dict."""
-    res = {}
-    tot = [0, 0, 0]
-    for lab in labels:
-        tp = ng = npred = 0
-        for g, p in zip(gold_spans, pred_spans):
-            gs = {x for x in g if x[2] == lab}
-            ps = {x for x in p if x[2] == lab}
-            tp += len(gs & ps)
-            ng += len(gs)
-            npred += len(ps)
-        res[lab] = _prf(tp, ng, npred)
-        tot[0] += tp
-        tot[1] += ng
-        tot[2] += npred
-    res["overall"] = _prf(*tot)
-    return res
-
-
-def _prf(tp, ng, npred):
-    p = tp / npred if npred else 0.0
-    r = tp / ng if ng else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "gold": ng, "pred": npred, "tp": tp}
-
-
 # ------------------------------------------------------------------ export
 def export(out_dir, params: dict, featurizer: Featurizer, meta: dict):
     os.makedirs(out_dir, exist_ok=True)
@@ -350,7 +296,7 @@ def run(data=None, out="pipeline/ner/model", seed=1, config=None, train_file=Non
             backend = "numpy"
     log(f"backend {backend}")
 
-    from . import BiLstmCrf, NerModel
+    from pipeline.ner import BiLstmCrf, NerModel
 
     meta = {
         "model": "bilstm-crf",
@@ -381,7 +327,7 @@ def run(data=None, out="pipeline/ner/model", seed=1, config=None, train_file=Non
     if backend == "torch":
         train_torch(cfg, train_ex, vocab, seed, on_epoch)
     else:
-        from .numpy_train import train_numpy
+        from tools.ner_numpy_train import train_numpy
 
         train_numpy(cfg, train_ex, vocab, seed, on_epoch)
     log(f"done; best dev F1 {best['f1']}")

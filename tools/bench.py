@@ -1,4 +1,4 @@
-"""Benchmarks, side by side in one run, single process: python -m pipeline.bench --corpus DIR.
+"""Benchmarks, side by side in one run, single process: python -m tools.bench --corpus DIR.
 
 Speeds are measured, never asserted: these machines are shared and noisy.
 """
@@ -23,7 +23,7 @@ def _rate(fn, texts, repeat: int = 1) -> tuple[float, float]:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.bench")
+    ap = argparse.ArgumentParser(prog="python -m tools.bench")
     ap.add_argument("--corpus", default="../shared/corpora/reports/texts")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--full", action="store_true", help="also time the NER model and the whole extraction")
@@ -44,8 +44,8 @@ def main(argv=None) -> int:
 
     import jieba
 
-    from . import cleanview, quantities
-    from .segment import nlp
+    from pipeline import cleanview, quantities
+    from pipeline.segment import nlp
 
     ext = quantities.default_extractor()
     tok = nlp()
@@ -63,18 +63,18 @@ def main(argv=None) -> int:
     rows["spaCy zh + jieba tokenizer"] = _rate(tok.make_doc, texts, 1)
     if args.full:
         try:
-            from .ner import NerModel
+            from pipeline.ner import NerModel
             t0 = time.perf_counter()
             model = NerModel.load()
             load = time.perf_counter() - t0
             rows[f"NER model predict (load {load:.2f} s)"] = _rate(lambda t: model.predict([t]), texts, args.repeat)
         except (ImportError, FileNotFoundError) as exc:
             print(f"NER model not measured: {exc}")
-        from .compose import extract
+        from pipeline.compose import extract
         rows["whole extraction (all stages)"] = _rate(extract, texts, 1)
     scaling = {}
     if args.scaling:
-        from .compose import extract
+        from pipeline.compose import extract
         base = "".join(texts)
         for size in (400_000, 1_600_000):
             doc = (base * (size // len(base) + 1))[:size]
@@ -115,7 +115,7 @@ def _latency_and_start(msra: Path) -> dict:
                    check=True, capture_output=True)
     out["cold start (fresh process, import and first call), s"] = round(time.perf_counter() - t0, 2)
     if msra.exists():
-        from .compose import extract
+        from pipeline.compose import extract
         sents, cur = [], []
         for line in msra.read_text(encoding="utf-8").splitlines():
             if line.strip():
