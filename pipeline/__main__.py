@@ -96,8 +96,9 @@ def _inputs(paths, skipped, inp, sidecar):
         yield raw, (docmeta.lookup(sidecar, raw.source) if sidecar and not isinstance(raw, ReadError) else None)
 
 
-def cmd_extract(args) -> int:
-    global _DOC_TIMEOUT
+def _preflight(args):
+    """Options, input, sidecar, output path, rule files and model checked before any work:
+    (input, output, paths, skipped, sidecar), or an exit code."""
     if args.workers < 1:
         print("error: --workers must be at least 1", file=sys.stderr)
         return 2
@@ -106,7 +107,6 @@ def cmd_extract(args) -> int:
             os.environ[k] = "1"
     from . import docmeta
     from .reader import scan_inputs
-    from .writer import OutputBusy, TableWriter, now
 
     inp, out = Path(args.input), Path(args.output)
     try:
@@ -123,6 +123,17 @@ def cmd_extract(args) -> int:
     except Exception as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
+    return inp, out, paths, skipped, sidecar
+
+
+def cmd_extract(args) -> int:
+    global _DOC_TIMEOUT
+    from .writer import OutputBusy, TableWriter, now
+
+    checked = _preflight(args)
+    if isinstance(checked, int):
+        return checked
+    inp, out, paths, skipped, sidecar = checked
     _DOC_TIMEOUT = float(args.doc_timeout or 0)
     if args.engine == "dask":
         return _extract_dask(args, inp, out, sidecar)
@@ -136,34 +147,9 @@ def cmd_extract(args) -> int:
     except OSError as exc:
         print(f"error: cannot write to {out}: {exc.strerror}", file=sys.stderr)
         return 2
-    n_docs = n_chars = 0
-    total = len(paths) + len(skipped)
     try:
-        items = _inputs(paths, skipped, inp, sidecar)
-        if args.workers > 1:
-            pool = mp.get_context("fork").Pool(args.workers)  # forked after _warm: rules and model loaded once
-            results = pool.imap(_process, items, chunksize=1)
-        else:
-            pool, results = None, map(_process, items)
-        bar = None
-        if not args.quiet and sys.stderr.isatty():
-            from tqdm import tqdm
-            bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True)
-        for i, (doc, rows) in enumerate(results, 1):
-            if doc is not None:
-                writer.add("documents", [doc])
-                n_docs += 1
-                n_chars += doc["n_chars"]
-            for name, rs in rows.items():
-                writer.add(name, rs)
-            if bar is not None:
-                bar.set_postfix_str(f"{n_chars / max(1e-9, time.perf_counter() - t0):,.0f} chars/s", refresh=False)
-                bar.update(1)
-        if bar is not None:
-            bar.close()
-        if pool is not None:
-            pool.close()
-            pool.join()
+        n_docs, n_chars = _run_local(args, _inputs(paths, skipped, inp, sidecar), writer,
+                                     len(paths) + len(skipped), t0)
         elapsed = time.perf_counter() - t0
         for name in writer.buffers:
             writer.flush(name)
@@ -184,6 +170,37 @@ def cmd_extract(args) -> int:
           f"{c['quantities']} quantities, {c['entities']} entities, {c['facts']} facts, "
           f"{c['rejects']} rejects -> {out}/")
     return 0
+
+
+def _run_local(args, items, writer, total: int, t0: float) -> tuple[int, int]:
+    """Process every input (in a pool of forked workers when --workers > 1) into the writer;
+    returns (documents, characters). A progress bar on a terminal only."""
+    n_docs = n_chars = 0
+    if args.workers > 1:
+        pool = mp.get_context("fork").Pool(args.workers)  # forked after _warm: rules and model loaded once
+        results = pool.imap(_process, items, chunksize=1)
+    else:
+        pool, results = None, map(_process, items)
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+        bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True)
+    for doc, rows in results:
+        if doc is not None:
+            writer.add("documents", [doc])
+            n_docs += 1
+            n_chars += doc["n_chars"]
+        for name, rs in rows.items():
+            writer.add(name, rs)
+        if bar is not None:
+            bar.set_postfix_str(f"{n_chars / max(1e-9, time.perf_counter() - t0):,.0f} chars/s", refresh=False)
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    if pool is not None:
+        pool.close()
+        pool.join()
+    return n_docs, n_chars
 
 
 def _extract_dask(args, inp: Path, out: Path, sidecar: dict) -> int:

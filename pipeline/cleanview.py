@@ -7,14 +7,13 @@ maps back to a half-open span of the document text.
 from __future__ import annotations
 
 import functools
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from .patterns import check_compiles
+from .patterns import check_compiles, load_rules
 
 DATA = Path(__file__).parent / "data" / "cleanview.toml"
 _LINE = regex.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
@@ -64,10 +63,7 @@ class CleanRules(BaseModel):
 
 @functools.lru_cache(maxsize=1)
 def rules() -> CleanRules:
-    try:
-        return CleanRules.model_validate(tomllib.loads(DATA.read_text(encoding="utf-8")))
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
-        raise ValueError(f"{DATA.name}: {exc}") from None
+    return load_rules(DATA, CleanRules)
 
 
 @functools.lru_cache(maxsize=1)

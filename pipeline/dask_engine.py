@@ -67,23 +67,17 @@ def run_partition(files: list[tuple[str, str]], root: str, out: str, part: str, 
     return {"rows": {n: len(r) for n, r in tables.items()}, "characters": chars}
 
 
-def run(inp: Path, out: Path, scheduler: str | None, workers: int, incremental: bool,
-        sidecar: dict, files_per_partition: int = 8, quiet: bool = False) -> dict:
-    """Run the extraction of every input under ``inp`` on a Dask cluster; returns the run summary."""
-    from dataclasses import asdict
-
-    from distributed import Client, LocalCluster
-
-    from . import docmeta
+def _plan(inp: Path, out: Path, incremental: bool):
+    """On the client: the files to extract (absolute path, source), the read rejects, how many were
+    already in the output. Each input is hashed once: known documents and second copies are skipped."""
     from .reader import scan_inputs
 
-    t0 = time.perf_counter()
     paths, skipped = scan_inputs(inp)
     known = _known_sha256(out) if incremental else set()
     rejects = [{"doc_id": s.doc_id, "source": s.source, "stage": "read", "reason": s.reason, "start": None,
                 "end": None} for s in skipped]
     todo, first, skipped_known = [], {}, 0
-    for p in paths:  # the client hashes each input once: known documents and second copies are skipped
+    for p in paths:
         source = p.relative_to(inp).as_posix()
         try:
             digest = hashlib.sha256(p.read_bytes()).hexdigest()
@@ -100,6 +94,20 @@ def run(inp: Path, out: Path, scheduler: str | None, workers: int, incremental: 
             continue
         first[digest] = source
         todo.append((str(p), source))
+    return todo, rejects, skipped_known, len(paths)
+
+
+def run(inp: Path, out: Path, scheduler: str | None, workers: int, incremental: bool,
+        sidecar: dict, files_per_partition: int = 8, quiet: bool = False) -> dict:
+    """Run the extraction of every input under ``inp`` on a Dask cluster; returns the run summary."""
+    from dataclasses import asdict
+
+    from distributed import Client, LocalCluster
+
+    from . import docmeta
+
+    t0 = time.perf_counter()
+    todo, rejects, skipped_known, n_files = _plan(inp, out, incremental)
     meta_rows = {s: asdict(m) for _, s in todo if sidecar and (m := docmeta.lookup(sidecar, s)) is not None}
     run_id = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
     out.mkdir(parents=True, exist_ok=True)
@@ -135,6 +143,6 @@ def run(inp: Path, out: Path, scheduler: str | None, workers: int, incremental: 
                 cluster.close()
     elapsed = time.perf_counter() - t0
     return {"engine": "dask", "scheduler": scheduler or f"LocalCluster({workers} processes)", "input": str(inp),
-            "run_id": run_id, "files": len(paths), "skipped_known": skipped_known, "partitions": len(parts),
+            "run_id": run_id, "files": n_files, "skipped_known": skipped_known, "partitions": len(parts),
             "documents": totals["documents"], "characters": chars, "rows": totals, "seconds": round(elapsed, 2),
             "chars_per_second": int(chars / elapsed) if elapsed else None}

@@ -59,8 +59,8 @@ def table() -> dict[str, Division]:
             short[stem] = d
     from .segment import jieba_tags
     tags = jieba_tags()
-    import tomllib
-    stop = set(tomllib.loads((DATA.parent / "observations.toml").read_text(encoding="utf-8"))["region"]["not_divisions"])
+    from .observations import rules as observation_rules
+    stop = set(observation_rules().region.not_divisions)
     out = {k: v for k, v in short.items()
            if k not in stop and (v.level != "county" or tags.get(k) == "ns" or (tags.get(k) == "nr" and len(k) >= 3))}
     out.update(full)

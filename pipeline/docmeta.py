@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import functools
 import json
-import tomllib
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from . import divisions
-from .patterns import check_compiles
+from .patterns import check_compiles, load_rules
 
 DATA = Path(__file__).parent / "data" / "observations.toml"
 FIELDS = ("place", "place_level", "date", "year", "genre", "title")
@@ -51,10 +50,7 @@ class DocumentRules(BaseModel):
 
 @functools.lru_cache(maxsize=1)
 def rules() -> DocumentRules:
-    try:
-        return DocumentRules.model_validate(tomllib.loads(DATA.read_text(encoding="utf-8"))["document"])
-    except (tomllib.TOMLDecodeError, ValueError, KeyError, regex.error) as exc:
-        raise ValueError(f"{DATA.name} [document]: {exc}") from None
+    return load_rules(DATA, DocumentRules, "document")
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import bisect
 import functools
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from .patterns import load_rules
 from .segment import jieba_tags
 
 RULES_PATH = Path(__file__).parent / "data" / "entity_rules.toml"
@@ -108,10 +108,7 @@ class EntityRules(BaseModel):
 
 @functools.lru_cache(maxsize=1)
 def rules() -> EntityRules:
-    try:
-        return EntityRules.model_validate(tomllib.loads(RULES_PATH.read_text(encoding="utf-8")))
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
-        raise ValueError(f"{RULES_PATH.name}: {exc}") from None
+    return load_rules(RULES_PATH, EntityRules)
 
 
 @functools.lru_cache(maxsize=1)

@@ -67,6 +67,7 @@ def _sentence(text: str, s: int, e: int) -> str:
 
 
 def score(docs, entity_mode: str = "both") -> tuple[dict, list[str]]:
+    """Every gold document through the pipeline; (metrics, report lines)."""
     from .compose import extract
 
     t = Tally()
@@ -76,110 +77,126 @@ def score(docs, entity_mode: str = "both") -> tuple[dict, list[str]]:
         ex = extract(text, doc_id=d.name, entity_mode=entity_mode)
         inside = lambda r: wa <= r.start and r.end <= wb  # noqa: E731
         groups = [("all",), ("genre", d.genre), ("doc", d.name)]
-        lines = [f"\n## {d.name} ({d.split}, {d.genre})\n"]
-
-        # quantities
+        report.append(f"\n## {d.name} ({d.split}, {d.genre})\n")
         gq = {(q["start"], q["end"]): q for q in d.data["quantities"]}
-        pq = {(q.start, q.end): q for q in ex.quantities if inside(q)}
-        for key in gq.keys() | pq.keys():
-            g, p = gq.get(key), pq.get(key)
-            vu = bool(g and p and _close(g["value"], p.value) and _close(g.get("value_max"), p.value_max)
-                      and g["unit"] == p.unit)
-            for grp in groups:
-                t.add(("q_span",) + grp, tp=int(bool(g and p)), pred=int(bool(p)), gold_=int(bool(g)))
-                t.add(("q_value",) + grp, tp=int(vu), pred=int(bool(p)), gold_=int(bool(g)))
-            if g:
-                t.add(("q_kind", gold_kind(g)), tp=int(bool(p)), gold_=1)
-                t.add(("q_kind_value", gold_kind(g)), tp=int(vu), gold_=1)
-            if p:
-                t.add(("q_kind", p.kind), pred=1)
-                t.add(("q_kind_value", p.kind), pred=1)
-            if g and not p:
-                lines.append(f"- FN quantity `{g['surface']}` ({gold_kind(g)}) — {_sentence(text, *key)}")
-            elif p and not g:
-                lines.append(f"- FP quantity `{p.text}` ({p.kind}) — {_sentence(text, *key)}")
-            elif not vu:
-                lines.append(f"- VALUE `{p.text}`: gold {g['value']} {g.get('value_max')} {g['unit']!r}, "
-                             f"got {p.value} {p.value_max} {p.unit!r}")
-        # overlap matching (a predicted span overlapping a gold span counts)
-        gsp, psp = list(gq), list(pq)
-        ov_g = sum(any(ps < ge and gs < pe for ps, pe in psp) for gs, ge in gsp)
-        ov_p = sum(any(ps < ge and gs < pe for gs, ge in gsp) for ps, pe in psp)
-        t.add(("q_overlap_g", "all"), tp=ov_g, gold_=len(gsp))
-        t.add(("q_overlap_p", "all"), tp=ov_p, pred=len(psp))
-
-        # entities
-        ge_ = {(e["start"], e["end"], e["label"]) for e in d.data["entities"]}
-        pe_ = {(e.start, e.end, e.label) for e in ex.entities if inside(e)}
-        for key in ge_ | pe_:
-            ing, inp = key in ge_, key in pe_
-            for grp in groups + [("label", key[2])]:
-                t.add(("ent",) + grp, tp=int(ing and inp), pred=int(inp), gold_=int(ing))
-            if ing != inp:
-                lines.append(f"- {'FN' if ing else 'FP'} entity `{text[key[0]:key[1]]}` {key[2]}")
-
-        # facts: strict (quantity span, value, unit, metric) and lenient (metric containment)
-        gf = []
-        for f in d.data["facts"]:
-            q = gq[(f["q_start"], f["q_end"])]
-            gf.append(((f["q_start"], f["q_end"]), q["value"], q["unit"], f["metric"]))
-        pf = [((f.start, f.end), f.value, f.unit, f.metric) for f in ex.facts if inside(f)]
-
-        def match(a, b, lenient):
-            if a[0] != b[0] or not _close(a[1], b[1]) or a[2] != b[2]:
-                return False
-            return a[3] == b[3] or (lenient and (a[3] in b[3] or b[3] in a[3]))
-
-        pairs = []  # (gold fact, predicted record) matched leniently: their fields are compared
+        report.extend(_score_quantities(t, text, gq, [q for q in ex.quantities if inside(q)], groups))
+        report.extend(_score_entities(t, text, d.data["entities"], [e for e in ex.entities if inside(e)], groups))
         pf_rec = [f for f in ex.facts if inside(f)]
-        for mode in ("strict", "lenient"):
-            used = set()
-            tp = 0
-            for gi, g in enumerate(gf):
-                for j, p in enumerate(pf):
-                    if j not in used and match(g, p, mode == "lenient"):
-                        used.add(j)
-                        tp += 1
-                        if mode == "strict":
-                            t.add(("rule_tp", pf_rec[j].rule), tp=1)
-                        else:
-                            pairs.append((d.data["facts"][gi], pf_rec[j]))
-                        break
-                else:
-                    if mode == "strict":
-                        lines.append(f"- FN fact `{g[3]}` ← `{text[g[0][0]:g[0][1]]}`")
-            if mode == "strict":
-                for j, p in enumerate(pf):
-                    t.add(("rule_tp", pf_rec[j].rule), pred=1)
-                    if j not in used:
-                        lines.append(f"- FP fact `{p[3]}` ← `{text[p[0][0]:p[0][1]]}`")
-            for grp in groups:
-                t.add((f"fact_{mode}",) + grp, tp=tp, pred=len(pf), gold_=len(gf))
-        lines.extend(_score_observations(t, d, ex, pairs, pf_rec, groups))
+        lines, pairs = _score_facts(t, text, d.data["facts"], gq, pf_rec, groups)
         report.extend(lines)
+        report.extend(_score_observations(t, d, ex, pairs, pf_rec, groups))
+    return _metrics(t), report
 
+
+def _score_quantities(t: Tally, text: str, gq: dict, predicted: list, groups: list) -> list[str]:
+    """Span and value+unit matches per table, kind, genre and document; overlap matches."""
+    lines = []
+    pq = {(q.start, q.end): q for q in predicted}
+    for key in gq.keys() | pq.keys():
+        g, p = gq.get(key), pq.get(key)
+        vu = bool(g and p and _close(g["value"], p.value) and _close(g.get("value_max"), p.value_max)
+                  and g["unit"] == p.unit)
+        for grp in groups:
+            t.add(("q_span",) + grp, tp=int(bool(g and p)), pred=int(bool(p)), gold_=int(bool(g)))
+            t.add(("q_value",) + grp, tp=int(vu), pred=int(bool(p)), gold_=int(bool(g)))
+        if g:
+            t.add(("q_kind", gold_kind(g)), tp=int(bool(p)), gold_=1)
+            t.add(("q_kind_value", gold_kind(g)), tp=int(vu), gold_=1)
+        if p:
+            t.add(("q_kind", p.kind), pred=1)
+            t.add(("q_kind_value", p.kind), pred=1)
+        if g and not p:
+            lines.append(f"- FN quantity `{g['surface']}` ({gold_kind(g)}) — {_sentence(text, *key)}")
+        elif p and not g:
+            lines.append(f"- FP quantity `{p.text}` ({p.kind}) — {_sentence(text, *key)}")
+        elif not vu:
+            lines.append(f"- VALUE `{p.text}`: gold {g['value']} {g.get('value_max')} {g['unit']!r}, "
+                         f"got {p.value} {p.value_max} {p.unit!r}")
+    # overlap matching (a predicted span overlapping a gold span counts)
+    gsp, psp = list(gq), list(pq)
+    ov_g = sum(any(ps < ge and gs < pe for ps, pe in psp) for gs, ge in gsp)
+    ov_p = sum(any(ps < ge and gs < pe for gs, ge in gsp) for ps, pe in psp)
+    t.add(("q_overlap_g", "all"), tp=ov_g, gold_=len(gsp))
+    t.add(("q_overlap_p", "all"), tp=ov_p, pred=len(psp))
+    return lines
+
+
+def _score_entities(t: Tally, text: str, gold_entities: list[dict], predicted: list, groups: list) -> list[str]:
+    lines = []
+    ge_ = {(e["start"], e["end"], e["label"]) for e in gold_entities}
+    pe_ = {(e.start, e.end, e.label) for e in predicted}
+    for key in ge_ | pe_:
+        ing, inp = key in ge_, key in pe_
+        for grp in groups + [("label", key[2])]:
+            t.add(("ent",) + grp, tp=int(ing and inp), pred=int(inp), gold_=int(ing))
+        if ing != inp:
+            lines.append(f"- {'FN' if ing else 'FP'} entity `{text[key[0]:key[1]]}` {key[2]}")
+    return lines
+
+
+def _score_facts(t: Tally, text: str, gold_facts: list[dict], gq: dict, pf_rec: list, groups: list):
+    """Strict (quantity span, value, unit, metric) and lenient (metric containment) matches, hits per
+    linking rule; returns (report lines, leniently matched (gold, predicted) pairs)."""
+    lines, pairs = [], []
+    gf = [((f["q_start"], f["q_end"]), gq[(f["q_start"], f["q_end"])]["value"],
+           gq[(f["q_start"], f["q_end"])]["unit"], f["metric"]) for f in gold_facts]
+    pf = [((f.start, f.end), f.value, f.unit, f.metric) for f in pf_rec]
+
+    def match(a, b, lenient):
+        if a[0] != b[0] or not _close(a[1], b[1]) or a[2] != b[2]:
+            return False
+        return a[3] == b[3] or (lenient and (a[3] in b[3] or b[3] in a[3]))
+
+    for mode in ("strict", "lenient"):
+        used = set()
+        tp = 0
+        for gi, g in enumerate(gf):
+            for j, p in enumerate(pf):
+                if j not in used and match(g, p, mode == "lenient"):
+                    used.add(j)
+                    tp += 1
+                    if mode == "strict":
+                        t.add(("rule_tp", pf_rec[j].rule), tp=1)
+                    else:
+                        pairs.append((gold_facts[gi], pf_rec[j]))
+                    break
+            else:
+                if mode == "strict":
+                    lines.append(f"- FN fact `{g[3]}` ← `{text[g[0][0]:g[0][1]]}`")
+        if mode == "strict":
+            for j, p in enumerate(pf):
+                t.add(("rule_tp", pf_rec[j].rule), pred=1)
+                if j not in used:
+                    lines.append(f"- FP fact `{p[3]}` ← `{text[p[0][0]:p[0][1]]}`")
+        for grp in groups:
+            t.add((f"fact_{mode}",) + grp, tp=tp, pred=len(pf), gold_=len(gf))
+    return lines, pairs
+
+
+def _metrics(t: Tally) -> dict:
+    def by(prefix: str, group: str) -> dict:
+        return {g: t.prf((prefix, group, g)) for g in {k[2] for k in t.c if k[:2] == (prefix, group)}}
+
+    ov_p, ov_g = t.c[("q_overlap_p", "all")], t.c[("q_overlap_g", "all")]
+    p, r = round(ov_p[0] / max(1, ov_p[1]), 4), round(ov_g[0] / max(1, ov_g[2]), 4)
     m = {
         "quantities": {"span": t.prf(("q_span", "all")), "value_unit": t.prf(("q_value", "all")),
-                       "overlap": _prf(0, 0, 0) | {
-                           "p": round(t.c[("q_overlap_p", "all")][0] / max(1, t.c[("q_overlap_p", "all")][1]), 4),
-                           "r": round(t.c[("q_overlap_g", "all")][0] / max(1, t.c[("q_overlap_g", "all")][2]), 4)},
+                       "overlap": _prf(0, 0, 0) | {"p": p, "r": r,
+                                                   "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0},
                        "per_kind": {k: {"span": t.prf(("q_kind", k)), "value_unit": t.prf(("q_kind_value", k))}
                                     for k in t.keys("q_kind")},
-                       "per_genre": {g: t.prf(("q_span", "genre", g)) for g in {k[2] for k in t.c if k[:2] == ("q_span", "genre")}},
-                       "per_doc": {g: t.prf(("q_span", "doc", g)) for g in {k[2] for k in t.c if k[:2] == ("q_span", "doc")}}},
+                       "per_genre": by("q_span", "genre"), "per_doc": by("q_span", "doc")},
         "entities": {"all": t.prf(("ent", "all")),
                      "per_label": {lab: t.prf(("ent", "label", lab)) for lab in
                                    sorted({k[2] for k in t.c if k[:2] == ("ent", "label")})},
-                     "per_genre": {g: t.prf(("ent", "genre", g)) for g in {k[2] for k in t.c if k[:2] == ("ent", "genre")}}},
+                     "per_genre": by("ent", "genre")},
         "observations": _observation_metrics(t),
         "facts": {"strict": t.prf(("fact_strict", "all")), "lenient": t.prf(("fact_lenient", "all")),
                   "per_rule": {k: t.prf(("rule_tp", k)) for k in t.keys("rule_tp")},
-                  "per_genre": {g: t.prf(("fact_strict", "genre", g)) for g in {k[2] for k in t.c if k[:2] == ("fact_strict", "genre")}}},
+                  "per_genre": by("fact_strict", "genre")},
     }
     m["per_doc"] = {name: _doc_scores(t, name) for name in sorted({k[2] for k in t.c if k[:2] == ("q_span", "doc")})}
-    ov = m["quantities"]["overlap"]
-    ov["f1"] = round(2 * ov["p"] * ov["r"] / (ov["p"] + ov["r"]), 4) if ov["p"] + ov["r"] else 0.0
-    return m, report
+    return m
 
 
 def _score_observations(t: Tally, d, ex, pairs, pf_rec, groups) -> list[str]:

@@ -6,13 +6,13 @@ stripped from a metric's edges, clause breaks, count-first verbs) are data: pipe
 from __future__ import annotations
 
 import functools
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from .patterns import load_rules
 from .quantities import KINDS, Quantity
 from .segment import USERDICT, jieba_tags
 
@@ -60,10 +60,7 @@ class FactRules(BaseModel):
 
 @functools.lru_cache(maxsize=1)
 def rules() -> FactRules:
-    try:
-        return FactRules.model_validate(tomllib.loads(DATA.read_text(encoding="utf-8")))
-    except (tomllib.TOMLDecodeError, ValueError) as exc:
-        raise ValueError(f"{DATA.name}: {exc}") from None
+    return load_rules(DATA, FactRules)
 
 
 @functools.lru_cache(maxsize=1)

@@ -99,59 +99,74 @@ def check_doc(doc: GoldDoc) -> list[str]:
     a, b = d["window"]
     if not (0 <= a < b <= len(text)):
         errs.append(f"{where}: window {d['window']} outside text of {len(text)} chars")
+    qspans, q_errs = _check_quantities(d["quantities"], text, a, b)
+    problems = q_errs + _check_entities(d["entities"], text, a, b) + _check_facts(d["facts"], text, qspans)
+    errs.extend(f"{where}: {e}" for e in problems)
+    if "document" in d:
+        errs.extend(f"{where}: document {e}" for e in _check_document(d["document"]))
+    return errs
 
-    def span_ok(kind, i, s, e, surface):
-        if not (isinstance(s, int) and isinstance(e, int) and a <= s < e <= b):
-            errs.append(f"{where}: {kind}[{i}] span {s}:{e} not inside window {a}:{b}")
-            return False
-        if text[s:e] != surface:
-            errs.append(f"{where}: {kind}[{i}] text[{s}:{e}]={text[s:e]!r} != surface {surface!r}")
-            return False
-        return True
 
-    qspans = set()
-    for i, q in enumerate(d["quantities"]):
-        span_ok("quantities", i, q.get("start"), q.get("end"), q.get("surface"))
+def _span_problem(kind: str, i: int, s, e, surface, text: str, a: int, b: int) -> str | None:
+    if not (isinstance(s, int) and isinstance(e, int) and a <= s < e <= b):
+        return f"{kind}[{i}] span {s}:{e} not inside window {a}:{b}"
+    if text[s:e] != surface:
+        return f"{kind}[{i}] text[{s}:{e}]={text[s:e]!r} != surface {surface!r}"
+    return None
+
+
+def _check_quantities(quantities: list[dict], text: str, a: int, b: int) -> tuple[set, list[str]]:
+    qspans, errs = set(), []
+    for i, q in enumerate(quantities):
+        if (p := _span_problem("quantities", i, q.get("start"), q.get("end"), q.get("surface"), text, a, b)):
+            errs.append(p)
         key = (q.get("start"), q.get("end"))
         if key in qspans:
-            errs.append(f"{where}: quantities[{i}] duplicate span {key}")
+            errs.append(f"quantities[{i}] duplicate span {key}")
         qspans.add(key)
         kind = q.get("kind")
         if kind not in KINDS:
-            errs.append(f"{where}: quantities[{i}] unknown kind {kind!r}")
+            errs.append(f"quantities[{i}] unknown kind {kind!r}")
         if not _num_or_none(q.get("value")) or not _num_or_none(q.get("value_max")):
-            errs.append(f"{where}: quantities[{i}] value/value_max must be finite numbers or null")
+            errs.append(f"quantities[{i}] value/value_max must be finite numbers or null")
         if q.get("value") is None and kind not in VALUELESS:
-            errs.append(f"{where}: quantities[{i}] kind {kind} needs a value")
+            errs.append(f"quantities[{i}] kind {kind} needs a value")
         if kind in VALUELESS and not q.get("norm"):
-            errs.append(f"{where}: quantities[{i}] kind {kind} needs a norm")
+            errs.append(f"quantities[{i}] kind {kind} needs a norm")
         if not isinstance(q.get("unit"), str) or not isinstance(q.get("approx"), bool):
-            errs.append(f"{where}: quantities[{i}] unit must be a string and approx a bool")
-    espans = set()
-    for i, en in enumerate(d["entities"]):
-        span_ok("entities", i, en.get("start"), en.get("end"), en.get("surface"))
+            errs.append(f"quantities[{i}] unit must be a string and approx a bool")
+    return qspans, errs
+
+
+def _check_entities(entities: list[dict], text: str, a: int, b: int) -> list[str]:
+    espans, errs = set(), []
+    for i, en in enumerate(entities):
+        if (p := _span_problem("entities", i, en.get("start"), en.get("end"), en.get("surface"), text, a, b)):
+            errs.append(p)
         if en.get("label") not in LABELS:
-            errs.append(f"{where}: entities[{i}] unknown label {en.get('label')!r}")
+            errs.append(f"entities[{i}] unknown label {en.get('label')!r}")
         key = (en.get("start"), en.get("end"))
         if key in espans:
-            errs.append(f"{where}: entities[{i}] duplicate span {key}")
+            errs.append(f"entities[{i}] duplicate span {key}")
         espans.add(key)
-    fkeys = set()
-    for i, f in enumerate(d["facts"]):
+    return errs
+
+
+def _check_facts(facts: list[dict], text: str, qspans: set) -> list[str]:
+    fkeys, errs = set(), []
+    for i, f in enumerate(facts):
         key = (f.get("q_start"), f.get("q_end"))
         if key not in qspans:
-            errs.append(f"{where}: facts[{i}] quantity span {key} is not a gold quantity")
+            errs.append(f"facts[{i}] quantity span {key} is not a gold quantity")
         ms, me, metric = f.get("metric_start"), f.get("metric_end"), f.get("metric")
         if not (isinstance(ms, int) and isinstance(me, int) and 0 <= ms < me <= len(text)):
-            errs.append(f"{where}: facts[{i}] bad metric span {ms}:{me}")
+            errs.append(f"facts[{i}] bad metric span {ms}:{me}")
         elif "".join(text[ms:me].split()) != metric:
-            errs.append(f"{where}: facts[{i}] metric {metric!r} != text[{ms}:{me}]={text[ms:me]!r}")
+            errs.append(f"facts[{i}] metric {metric!r} != text[{ms}:{me}]={text[ms:me]!r}")
         if (key, metric) in fkeys:
-            errs.append(f"{where}: facts[{i}] duplicate fact")
+            errs.append(f"facts[{i}] duplicate fact")
         fkeys.add((key, metric))
-        errs.extend(f"{where}: facts[{i}] {e}" for e in _check_observation(f))
-    if "document" in d:
-        errs.extend(f"{where}: document {e}" for e in _check_document(d["document"]))
+        errs.extend(f"facts[{i}] {e}" for e in _check_observation(f))
     return errs
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from schemas.records import MEASURES
 from . import divisions
 from .docmeta import DocMeta, reference_year
 from .facts import Fact
-from .patterns import check_compiles
+from .patterns import check_compiles, load_rules
 from .quantities import Quantity
 
 DATA = Path(__file__).parent / "data" / "observations.toml"
@@ -156,18 +155,12 @@ class Catalogue(BaseModel):
 
 @functools.lru_cache(maxsize=1)
 def rules() -> ObservationRules:
-    try:
-        return ObservationRules.model_validate(tomllib.loads(DATA.read_text(encoding="utf-8")))
-    except (tomllib.TOMLDecodeError, ValueError, regex.error) as exc:
-        raise ValueError(f"{DATA.name}: {exc}") from None
+    return load_rules(DATA, ObservationRules)
 
 
 @functools.lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
-    try:
-        return Catalogue.model_validate(tomllib.loads(CATALOGUE.read_text(encoding="utf-8")))
-    except (tomllib.TOMLDecodeError, ValueError, regex.error) as exc:
-        raise ValueError(f"{CATALOGUE.name}: {exc}") from None
+    return load_rules(CATALOGUE, Catalogue)
 
 
 @functools.lru_cache(maxsize=1)

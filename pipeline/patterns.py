@@ -1,7 +1,30 @@
-"""Validation shared by the rule files: every regex a data file holds must compile."""
+"""Rule files: the one loader (TOML -> Pydantic model -> "file: error") and the one check that
+every regex a data file holds compiles."""
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+from typing import TypeVar
+
 import regex
+from pydantic import BaseModel
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_rules(path: Path, model: type[M], section: str | None = None) -> M:
+    """The rule file at ``path`` (or one top-level table of it) validated by ``model``; a bad file
+    raises ValueError naming the file (and the section) and the entry."""
+    where = path.name + (f" [{section}]" if section else "")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if section is not None:
+            data = data[section]
+        return model.model_validate(data)
+    except KeyError:
+        raise ValueError(f"{where}: missing") from None
+    except (tomllib.TOMLDecodeError, ValueError, regex.error) as exc:
+        raise ValueError(f"{where}: {exc}") from None
 
 
 def check_compiles(patterns: list[str], what: str = "pattern") -> list[str]:

@@ -101,46 +101,18 @@ def _table(name, m):
     return "\n".join(rows)
 
 
-def _ensure_single_thread(argv):
-    """Speed is measured on one core: re-exec with BLAS / OpenMP pinned to one thread."""
-    want = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    if all(os.environ.get(k) == v for k, v in want.items()):
-        return
-    env = dict(os.environ, **want)
-    os.execve(sys.executable, [sys.executable, "-m", "pipeline.ner.evaluate", *argv], env)
-
-
-def main(argv=None):
-    if argv is None:
-        _ensure_single_thread(sys.argv[1:])
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", default=None, help="model dir (default: shipped pipeline/ner/model)")
-    ap.add_argument("--corpora", default=DEFAULT_CORPORA, help="dir holding msra/ and cluener2020/")
-    ap.add_argument("--out", default=os.path.join("outputs", "ner_metrics.json"))
-    ap.add_argument("--speed-repeats", type=int, default=1)
-    args = ap.parse_args(argv)
-
-    from . import NerModel
+def _measure(model, corpora: str, speed_repeats: int, metrics: dict) -> None:
+    """MSRA test (model alone and whole pipeline, with speed), the SIGHAN file, MSRA test as long
+    paragraphs and CLUENER dev, into ``metrics``."""
     from .features import read_bio, read_testright, tags_to_spans
 
-    t0 = time.perf_counter()
-    model = NerModel.load(args.model)
-    load_s = time.perf_counter() - t0
-
-    metrics = {
-        "model_dir": args.model or "pipeline/ner/model",
-        "model_meta": {k: model.meta.get(k) for k in ("model", "features", "epoch", "seed", "train_minutes")},
-        "load_seconds": round(load_s, 3),
-        "threads": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
-    }
-
-    msra = os.path.join(args.corpora, "msra")
+    msra = os.path.join(corpora, "msra")
     # MSRA test (BIO) + speed
     test = read_bio(os.path.join(msra, "msra_test_bio"))
     texts = [t for t, _ in test]
     n_chars = sum(len(t) for t in texts)
     best = None
-    for _ in range(max(1, args.speed_repeats)):
+    for _ in range(max(1, speed_repeats)):
         t0 = time.perf_counter()
         pred = model.predict(texts)
         dt = time.perf_counter() - t0
@@ -171,15 +143,50 @@ def main(argv=None):
     metrics["msra_test_as_2000char_paragraphs"] = prf([flat_gold], [flat_pred])
 
     # CLUENER2020 dev, mapped
-    cl_path = os.path.join(args.corpora, "cluener2020", "dev.json")
+    cl_path = os.path.join(corpora, "cluener2020", "dev.json")
     if os.path.exists(cl_path):
         cl = read_cluener(cl_path)
         pred_cl = model.predict([t for t, _ in cl])
         metrics["cluener_dev_mapped"] = prf([s for _, s in cl], pred_cl)
         metrics["cluener_mapping"] = CLUENER_MAP | {"_dropped": "book, game, movie, position (and any other type)"}
 
+
+def _ensure_single_thread(argv):
+    """Speed is measured on one core: re-exec with BLAS / OpenMP pinned to one thread."""
+    want = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if all(os.environ.get(k) == v for k, v in want.items()):
+        return
+    env = dict(os.environ, **want)
+    os.execve(sys.executable, [sys.executable, "-m", "pipeline.ner.evaluate", *argv], env)
+
+
+def main(argv=None):
+    if argv is None:
+        _ensure_single_thread(sys.argv[1:])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default=None, help="model dir (default: shipped pipeline/ner/model)")
+    ap.add_argument("--corpora", default=DEFAULT_CORPORA, help="dir holding msra/ and cluener2020/")
+    ap.add_argument("--out", default=os.path.join("outputs", "ner_metrics.json"))
+    ap.add_argument("--speed-repeats", type=int, default=1)
+    args = ap.parse_args(argv)
+
+    from . import NerModel
+
+    t0 = time.perf_counter()
+    model = NerModel.load(args.model)
+    load_s = time.perf_counter() - t0
+
+    metrics = {
+        "model_dir": args.model or "pipeline/ner/model",
+        "model_meta": {k: model.meta.get(k) for k in ("model", "features", "epoch", "seed", "train_minutes")},
+        "load_seconds": round(load_s, 3),
+        "threads": {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")},
+    }
+
+    _measure(model, args.corpora, args.speed_repeats, metrics)
     print(f"model load: {load_s:.3f} s")
-    print(f"speed: {metrics['speed']['chars_per_second']:,} chars/s (single process, {n_chars:,} chars in {best:.2f} s)")
+    sp = metrics["speed"]
+    print(f"speed: {sp['chars_per_second']:,} chars/s (single process, {sp['chars']:,} chars in {sp['seconds']:.2f} s)")
     print(_table("MSRA test (msra_test_bio, 3,442 sentences)", metrics["msra_test"]))
     print(_table("MSRA test, whole pipeline (rules + model, overlap policy; GPE/LOC/FAC -> LOC)",
                  metrics["msra_test_whole_pipeline"]))
