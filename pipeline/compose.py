@@ -6,6 +6,7 @@ document text -> clean view -> sentences -> quantities (characters) -> tokens (s
 from __future__ import annotations
 
 import dataclasses
+import enum
 import functools
 import os
 from dataclasses import dataclass, field
@@ -15,8 +16,27 @@ from pydantic import ValidationError
 from schemas import EntityRecord, FactRecord, QuantityRecord, RejectRecord
 
 from . import cleanview, docmeta, entities, facts, observations, quantities
+from .errors import BadOption
 
-USE_MODEL = os.environ.get("PIPELINE_NER", "1") != "0"
+
+
+class EntityMode(str, enum.Enum):
+    """Which entity sources run: the rules, the statistical model, or both (the overlap policy)."""
+    RULES = "rules"
+    MODEL = "model"
+    BOTH = "both"
+
+
+def entity_mode_of(value) -> EntityMode:
+    try:
+        return EntityMode(value)
+    except ValueError:
+        raise BadOption(f"unknown entity mode {value!r}; one of {', '.join(m.value for m in EntityMode)}") from None
+
+
+def model_wanted() -> bool:
+    """PIPELINE_NER=0 runs on rules alone (read when the model is first asked for, not at import)."""
+    return os.environ.get("PIPELINE_NER", "1") != "0"
 
 
 @dataclass
@@ -31,7 +51,7 @@ class Extraction:
 @functools.lru_cache(maxsize=1)
 def ner_model():
     """The statistical NER model behind one interface (pipeline.ner.NerModel), or None if disabled."""
-    if not USE_MODEL:
+    if not model_wanted():
         return None
     try:
         from .ner import NerModel
@@ -56,6 +76,7 @@ def extract(text: str, doc_id: str = "text", source: str = "<text>",
             entity_mode: str = "both", meta: docmeta.DocMeta | None = None) -> Extraction:
     """Run every stage on one document text. entity_mode: "rules", "model" or "both". ``meta``: what
     is known of the document (a sidecar row); the gaps are inferred from the text."""
+    entity_mode = entity_mode_of(entity_mode).value
     out = Extraction()
     out.meta = (meta or docmeta.DocMeta()).merged(docmeta.infer(text))
     view = cleanview.build(text)

@@ -13,7 +13,9 @@ import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from .patterns import load_rules
-from .quantities import KINDS, Quantity
+from schemas.records import KINDS
+
+from .quantities import Quantity
 from .segment import USERDICT, jieba_tags
 
 DATA = Path(__file__).parent / "data" / "facts.toml"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import regex
 
-ROOT = Path(__file__).resolve().parent.parent
+from .paths import REPO as ROOT, SHARED
+
 GOLD_DIR = ROOT / "tests" / "gold" / "docs"
-SHARED = ROOT.parent / "shared"
 
 KINDS = {"money", "percent", "percentage_point", "permille", "multiple", "fraction", "ratio",
          "count", "measure", "date", "duration", "rank"}

@@ -9,6 +9,8 @@ from typing import TypeVar
 import regex
 from pydantic import BaseModel
 
+from .errors import BadRuleFile
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -22,9 +24,9 @@ def load_rules(path: Path, model: type[M], section: str | None = None) -> M:
             data = data[section]
         return model.model_validate(data)
     except KeyError:
-        raise ValueError(f"{where}: missing") from None
+        raise BadRuleFile(f"{where}: missing") from None
     except (tomllib.TOMLDecodeError, ValueError, regex.error) as exc:
-        raise ValueError(f"{where}: {exc}") from None
+        raise BadRuleFile(f"{where}: {exc}") from None
 
 
 def check_compiles(patterns: list[str], what: str = "pattern") -> list[str]:

@@ -14,12 +14,11 @@ from pathlib import Path
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from schemas.records import APPROX, KINDS  # the vocabularies are defined once, in schemas
+
 from . import numerals
 
 GRAMMAR_PATH = Path(__file__).parent / "data" / "quantity_grammar.toml"
-KINDS = ("money", "percent", "pp", "permille", "ratio", "area", "measure", "count", "duration",
-         "date", "rank")
-APPROX = {"exact", "over", "under", "about"}
 RESOLVERS = {"date", "percent_cn", "fraction", "tenths", "discount", "ratio", "doubling", "rank", "unit",
              "compound", "half", "height", "mixed", "score"}
 

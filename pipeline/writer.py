@@ -20,10 +20,7 @@ import pyarrow.parquet as pq
 from schemas import SCHEMAS
 
 from . import __version__
-
-
-class OutputBusy(RuntimeError):
-    """Another run is writing the same output folder."""
+from .errors import OutputBusy
 
 
 class TableWriter:

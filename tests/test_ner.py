@@ -203,3 +203,15 @@ def test_testright_parser(tmp_path):
     got = read_testright(str(f))
     assert got[0] == ("中共中央致中国致公党十一大的贺词", [(0, 4, "ORG"), (5, 13, "ORG")])
     assert got[1] == ("李鹏在北京", [(0, 2, "PER"), (3, 5, "LOC")])
+
+
+def test_shipped_meta_describes_the_shipped_files_and_the_code():
+    import hashlib
+
+    from pipeline.ner.features import FEATURE_NAMES, TAGS
+    from pipeline.paths import MODEL_DIR
+    meta = json.loads((MODEL_DIR / "meta.json").read_text(encoding="utf-8"))
+    assert tuple(meta["features"]) == FEATURE_NAMES
+    assert tuple(meta["tags"]) == tuple(TAGS)
+    for name in ("weights", "features"):
+        assert meta[f"{name}_sha256"] == hashlib.sha256((MODEL_DIR / f"{name}.npz").read_bytes()).hexdigest()

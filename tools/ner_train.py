@@ -19,6 +19,7 @@ Hyper-parameters live in pipeline/ner/config.json (--config to use another file)
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -30,6 +31,7 @@ import numpy as np
 from pipeline.ner.evaluate import prf
 from tools.ner_numpy_train import batches, log, pad_batch
 from pipeline.ner.features import (
+    FEATURE_NAMES,
     LEX_CATS,
     TAG2ID,
     TAGS,
@@ -121,6 +123,10 @@ def export(out_dir, params: dict, featurizer: Featurizer, meta: dict):
         if os.path.exists(os.path.join(out_dir, stale)):
             os.remove(os.path.join(out_dir, stale))
     m = {k: v for k, v in meta.items() if not k.startswith("_")}
+    m["features"] = list(FEATURE_NAMES)
+    for name in ("weights", "features"):  # the files this meta describes (checked by tests/test_ner.py)
+        with open(os.path.join(out_dir, f"{name}.npz"), "rb") as fh:
+            m[f"{name}_sha256"] = hashlib.sha256(fh.read()).hexdigest()
     with open(os.path.join(out_dir, "meta.json"), "w", encoding="utf-8") as fh:
         json.dump(m, fh, ensure_ascii=False, indent=1)
 

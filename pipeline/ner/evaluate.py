@@ -16,8 +16,9 @@ import os
 import sys
 import time
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DEFAULT_CORPORA = os.environ.get("NER_CORPORA", os.path.join(os.path.dirname(REPO_ROOT), "shared", "corpora", "ner"))
+from ..paths import SHARED
+
+DEFAULT_CORPORA = str(SHARED / "corpora" / "ner")
 
 # our entity labels -> MSRA's three (facilities and places are LOC there; titles are not entities)
 PIPELINE_TO_MSRA = {"PER": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}

@@ -98,6 +98,8 @@ def chunk_spans(text: str, max_len: int = 160, allowed=None) -> list[tuple[int, 
 
 
 # ---------------------------------------------------------------- lexicon
+# The input features of the model, as the trainer writes them into meta.json.
+FEATURE_NAMES = ("char", "char-bigram-left", "char-bigram-right", "jieba-lexicon-bmes-4cat")
 N_LEX_BITS = 9  # B2 B3 B4 B5+  E2 E3 E4 E5+  M
 # word categories from jieba's POS tags; a word can be in several (bit c <-> LEX_CATS[c])
 LEX_CAT_POS = {
