@@ -157,6 +157,7 @@ def cmd_extract(args) -> int:
                    "files": len(paths), "skipped_paths": len(skipped), "documents": n_docs, "characters": n_chars,
                    "rows": dict(writer.counts), "workers": args.workers, "doc_timeout": _DOC_TIMEOUT or None,
                    "chars_per_second": int(n_chars / elapsed) if elapsed else None, "engine": "local",
+                   "entity_mode": "both",
                    "peak_rss_mb": _peak_rss_mb(),
                    "entity_model": "loaded" if _model_loaded() else "not loaded (rules only)"}
         writer.commit(summary)

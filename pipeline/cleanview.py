@@ -143,10 +143,78 @@ def _beside_chinese(text: str, i: int) -> bool:
     return False
 
 
+_SPACES = " \t　\u00a0\u2002\u2003\u2009\u202f"
+
+
+def _space_kept(text: str, i: int, j: int, body_end: int, chars: list[str]) -> bool:
+    """Whether the run of spaces text[i:j] stays in the view (as one space): not at the end of a
+    line, not between digits set one by one (1 9 9 7 年), not beside a number (增长 5.5%) unless after
+    a comma (1, 234, 567 is three numbers)."""
+    before = chars[-1] if chars else ""
+    after = text[j] if j < body_end else ""
+    if j == body_end:
+        return False
+    if j == i + 1 and _isdigit(before) and _isdigit(after) and _spaced_digit(text, i):
+        return False
+    if (_isdigit(before) or before == "." or _isdigit(after)) and not (_isdigit(before) and _isdigit(after)) \
+            and before not in ",，、;；":
+        return False
+    return True
+
+
+def _mapped(text: str, i: int, chars: list[str], maps: tuple) -> str:
+    """The view's character for text[i]: mapped one to one (digits, full-width forms, ASCII
+    punctuation beside Chinese), by the rules of cleanview.toml (``maps``: _maps())."""
+    table, between, between_fw, outside = maps
+    ch = text[i]
+    if ch in between_fw and _fullwidth_group(text, i):
+        return between_fw[ch]
+    digits_around = i + 1 < len(text) and chars and _isdigit(chars[-1]) and _isdigit(text[i + 1])
+    if ch in between and digits_around:
+        return between[ch]
+    if ch in outside:
+        return outside[ch] if not digits_around and _beside_chinese(text, i) else ch
+    return table.get(ch, ch)
+
+
+@functools.lru_cache(maxsize=1)
+def _maps() -> tuple:
+    table, between = _tables()[0], _tables()[1]
+    return table, between, rules().between_fullwidth_digits, rules().except_between_digits
+
+
+@functools.lru_cache(maxsize=1)
+def _special() -> frozenset:
+    """Characters that need a look (mapped, dropped or spaces); all others are copied."""
+    maps = _maps()
+    return frozenset(maps[0].keys() | maps[1].keys() | maps[2].keys() | maps[3].keys() | set(_SPACES)
+                     | set(_tables()[2]))
+
+
+def _emit_line(text: str, i: int, body_end: int, chars: list[str], offs: list[int]) -> None:
+    """Append the view of text[i:body_end] (one line's body) to chars, with its offsets."""
+    drop, maps, special = _tables()[2], _maps(), _special()
+    while i < body_end:
+        ch = text[i]
+        if ch in drop:
+            i += 1
+            continue
+        if ch in _SPACES:
+            j = i
+            while j < body_end and text[j] in _SPACES:
+                j += 1
+            if _space_kept(text, i, j, body_end, chars):
+                chars.append(" ")
+                offs.append(i)
+            i = j
+            continue
+        chars.append(ch if ch not in special else _mapped(text, i, chars, maps))
+        offs.append(i)
+        i += 1
+
+
 def build(text: str) -> CleanView:
-    table, between, drop, chrome, final, keep_after = _tables()
-    between_fw = rules().between_fullwidth_digits
-    outside_digits = rules().except_between_digits
+    _table, _between, _drop, chrome, final, keep_after = _tables()
     chars: list[str] = []
     offs: list[int] = []
     n = len(text)
@@ -181,46 +249,7 @@ def build(text: str) -> CleanView:
         # leading indentation is left out
         while i < body_end and text[i] in " \t　\u00a0":
             i += 1
-        while i < body_end:
-            ch = text[i]
-            if ch in drop:
-                i += 1
-                continue
-            if ch in " \t　\u00a0\u2002\u2003\u2009\u202f":
-                j = i
-                while j < body_end and text[j] in " \t　\u00a0\u2002\u2003\u2009\u202f":
-                    j += 1
-                before = chars[-1] if chars else ""
-                after = text[j] if j < body_end else ""
-                if j == body_end:
-                    i = j  # trailing spaces
-                    continue
-                if j == i + 1 and _isdigit(before) and _isdigit(after) and _spaced_digit(text, i):
-                    i = j  # digits set one by one (1 9 9 7 年, 7 4 7 7 2 亿元) are one number
-                    continue
-                if (_isdigit(before) or before == "." or _isdigit(after)) and not (_isdigit(before) and _isdigit(after)) \
-                        and before not in ",，、;；":
-                    # a space beside a number (5 %, 增长 5.5%) is left out; after a comma it separates
-                    # numbers and stays (1, 234, 567 is three numbers, not 1,234,567)
-                    i = j
-                    continue
-                chars.append(" ")
-                offs.append(i)
-                i = j
-                continue
-            if ch in between_fw and _fullwidth_group(text, i):
-                ch = between_fw[ch]
-            elif ch in between and i + 1 < n and chars and _isdigit(chars[-1]) and _isdigit(text[i + 1]):
-                ch = between[ch]
-            elif ch in outside_digits:
-                if not (i + 1 < n and chars and _isdigit(chars[-1]) and _isdigit(text[i + 1])) \
-                        and _beside_chinese(text, i):
-                    ch = outside_digits[ch]
-            else:
-                ch = table.get(ch, ch)
-            chars.append(ch)
-            offs.append(i)
-            i += 1
+        _emit_line(text, i, body_end, chars, offs)
         if line_end > body_end:
             pending_break = body_end
     return CleanView("".join(chars), offs, n)

@@ -151,3 +151,30 @@ def number(s: str) -> tuple[float, float | None, bool]:
         lo, hi = vague(s)
         return lo, (hi if hi != lo else None), True
     return cn_decimal(s), None, False
+
+
+class NotANumeral(ValueError):
+    """The string is not a numeral this module reads (a resolver then says: no quantity here)."""
+
+
+def _reads_numerals(fn):
+    """Turn the lookups and conversions that fail on a non-numeral into NotANumeral, so that a
+    caller catches exactly that and a bug stays a bug."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except NotANumeral:
+            raise
+        except (KeyError, ValueError) as exc:
+            raise NotANumeral(f"{args[0]!r}: {exc}") from None
+    return wrapper
+
+
+arabic = _reads_numerals(arabic)
+cn_integer = _reads_numerals(cn_integer)
+cn_decimal = _reads_numerals(cn_decimal)
+magnitude = _reads_numerals(magnitude)
+number = _reads_numerals(number)

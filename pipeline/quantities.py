@@ -253,33 +253,13 @@ class Extractor:
             return None
         try:
             v1, vmax, vague = numerals.number(n1)
-        except (ValueError, KeyError):
+        except numerals.NotANumeral:
             return None
-        m1, m2 = gd.get("m1"), gd.get("m2")
-        if gd.get("n2"):
-            try:
-                v2, v2max, vague2 = numerals.number(gd["n2"])
-            except (ValueError, KeyError):
-                return None
-            u1 = (gd.get("u1") or "").replace(" ", "")
-            if u1 and u1 != unit_surface and self.unit_kind[u1] != (kind, unit):
-                return None
-            mag2 = numerals.magnitude(m2)
-            mag1 = numerals.magnitude(m1) if m1 else mag2
-            value, value_max = v1 * mag1, (v2max or v2) * mag2
-            vague = vague or vague2
-            if value_max < value:
-                return None
-        else:
-            mag = numerals.magnitude(m1)
-            value, value_max = v1 * mag, (vmax * mag if vmax is not None else None)
-            if gd.get("inner0") and m1 and not vague and not n1[0].isdigit() \
-                    and regex.search("[万亿萬億]", n1):
-                # 四亿零七百多万吨: the magnitude belongs to the section after 亿, not to the whole
-                try:
-                    value = float(numerals.cn_integer(n1 + m1))
-                except (ValueError, KeyError):
-                    return None
+        m1 = gd.get("m1")
+        got = self._values(gd, v1, vmax, vague, unit_surface, kind, unit)
+        if got is None:
+            return None
+        value, value_max, vague = got
         if unit == "度" and m1 and regex.search("[万亿萬億]", m1):
             unit = "千瓦时"  # 发电量3120亿度: a 度 counted in 万 or 亿 is electricity (kWh)
         if gd.get("mt"):  # 3万多亿元: 3万亿 and more
@@ -306,6 +286,32 @@ class Extractor:
                 and not _PER_HEAD.search(m.string, max(0, m.start() - 16), m.start()):
             return None  # 2.5个: a decimal count is a misread, unless per head (每千人口7.6张)
         return value, value_max, unit, kind, self._approx(m, vague), norm
+
+    def _values(self, gd: dict, v1: float, vmax, vague: bool, unit_surface: str, kind: str, unit: str):
+        """(value, value_max, vague) with magnitudes multiplied out: a range (3—5万吨, 10%至15%) or a
+        single number (四亿零七百多万吨: the magnitude belongs to the section after 亿); None when the
+        match is not a quantity after all (a range whose two ends name different units)."""
+        m1, m2, n1 = gd.get("m1"), gd.get("m2"), gd["n1"]
+        if gd.get("n2"):
+            try:
+                v2, v2max, vague2 = numerals.number(gd["n2"])
+            except numerals.NotANumeral:
+                return None
+            u1 = (gd.get("u1") or "").replace(" ", "")
+            if u1 and u1 != unit_surface and self.unit_kind[u1] != (kind, unit):
+                return None
+            mag2 = numerals.magnitude(m2)
+            mag1 = numerals.magnitude(m1) if m1 else mag2
+            value, value_max = v1 * mag1, (v2max or v2) * mag2
+            return (value, value_max, vague or vague2) if value_max >= value else None
+        mag = numerals.magnitude(m1)
+        value, value_max = v1 * mag, (vmax * mag if vmax is not None else None)
+        if gd.get("inner0") and m1 and not vague and not n1[0].isdigit() and regex.search("[万亿萬億]", n1):
+            try:
+                value = float(numerals.cn_integer(n1 + m1))
+            except numerals.NotANumeral:
+                return None
+        return value, value_max, vague
 
     def _r_percent_cn(self, m):
         gd = m.groupdict()
@@ -377,7 +383,7 @@ class Extractor:
             return None
         try:
             n3, _, vague = numerals.number(gd["n3"])
-        except (ValueError, KeyError):
+        except numerals.NotANumeral:
             return None
         if vague:
             return None
@@ -416,8 +422,8 @@ class Extractor:
     def _r_rank(self, m):
         n = m.group("n1").lstrip("第")
         try:
-            v = float(n) if n.isdigit() else float(numerals.cn_integer(n))
-        except (ValueError, KeyError):
+            v = numerals.arabic(n) if n.isdigit() else float(numerals.cn_integer(n))
+        except numerals.NotANumeral:
             return None
         if v <= 0:
             return None
@@ -427,7 +433,7 @@ class Extractor:
         gd = m.groupdict()
 
         def num(s):
-            return int(s) if s.isdigit() else numerals.cn_integer(s)
+            return int(numerals.arabic(s)) if s.isdigit() else numerals.cn_integer(s)
 
         try:
             y = num(gd["y"]) if gd.get("y") else None
@@ -436,7 +442,7 @@ class Extractor:
             mo2 = num(gd["m2"]) if gd.get("m2") else None
             d = num(gd["d"]) if gd.get("d") else None
             d2 = num(gd["d2"]) if gd.get("d2") else None
-        except (ValueError, KeyError):
+        except numerals.NotANumeral:
             return None
         if (mo is not None and not 1 <= mo <= 12) or (mo2 is not None and not 1 <= mo2 <= 12):
             return None

@@ -1,10 +1,8 @@
-import os
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+from pipeline.paths import REPO as ROOT, SHARED
+
 REPORTS = SHARED / "corpora" / "reports" / "texts"
 
 needs_shared = pytest.mark.skipif(not REPORTS.is_dir(), reason="../shared is not beside the repository")

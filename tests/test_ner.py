@@ -11,7 +11,8 @@ from pipeline.ner import DEFAULT_MODEL_DIR, LABELS, NerModel
 from pipeline.ner.features import chunk_spans, read_testright, tags_to_spans
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-MSRA = os.path.join(os.path.dirname(REPO), "shared", "corpora", "ner", "msra")
+from pipeline.paths import SHARED  # noqa: E402
+MSRA = str(SHARED / "corpora" / "ner" / "msra")
 need_shared = pytest.mark.skipif(
     not os.path.exists(os.path.join(MSRA, "msra_train_bio")),
     reason="../shared/corpora/ner/msra is missing (the training corpus is not in the repository)",

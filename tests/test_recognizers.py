@@ -13,7 +13,7 @@ import pytest
 
 from tools import numbers, peer
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+from pipeline.paths import SHARED  # noqa: E402
 SUITE = SHARED / "peer-suites" / "recognizers-text" / "Specs"
 KNOWN = Path(__file__).resolve().parent / "peer" / "known_failures.json"
 KNOWN_FAILURES: dict[str, str] = json.loads(KNOWN.read_text(encoding="utf-8"))

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import cleanview, quantities
+from pipeline.paths import SHARED
 
 from tools import numbers
 
 REPO = Path(__file__).resolve().parent.parent
-SUITE_DIR = REPO.parent / "shared" / "peer-suites" / "recognizers-text" / "Specs"
+SUITE_DIR = SHARED / "peer-suites" / "recognizers-text" / "Specs"
 
 # RT spec file -> RT model (its TypeName). Python has no NumberRange model: those files are
 # entirely NotSupported for python and are listed only to be skipped.

@@ -87,10 +87,10 @@ def prf(gold_spans, pred_spans, labels=("PER", "LOC", "ORG")):
 
 
 def _prf(tp, ng, npred):
-    p = tp / npred if npred else 0.0
-    r = tp / ng if ng else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "gold": ng, "pred": npred, "tp": tp}
+    """The project's one P/R/F1 (pipeline.evaluate._prf), with the long key names of the NER reports."""
+    from ..evaluate import _prf as prf3
+    m = prf3(tp, npred, ng)
+    return {"precision": m["p"], "recall": m["r"], "f1": m["f1"], "gold": ng, "pred": npred, "tp": tp}
 
 
 def _table(name, m):
