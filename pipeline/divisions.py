@@ -11,7 +11,11 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict
+
 from schemas.records import PLACE_LEVELS as LEVELS
+
+from .patterns import load_rules
 
 DATA = Path(__file__).parent / "data" / "divisions.tsv"
 COUNTRY = ("中国", "全国", "我国", "中华人民共和国")
@@ -19,6 +23,12 @@ _RANK = {lv: i for i, lv in enumerate(LEVELS)}
 # suffixes that a short form leaves out, longest first
 _SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "地区", "省", "市", "盟",
              "县", "区", "旗")
+
+
+class _NotDivisions(BaseModel):
+    """The short forms that are ordinary words ([region] not_divisions of observations.toml)."""
+    model_config = ConfigDict(extra="ignore")
+    not_divisions: list[str]
 
 
 @dataclass(frozen=True)
@@ -59,8 +69,7 @@ def table() -> dict[str, Division]:
             short[stem] = d
     from .segment import jieba_tags
     tags = jieba_tags()
-    from .observations import rules as observation_rules
-    stop = set(observation_rules().region.not_divisions)
+    stop = set(load_rules(DATA.parent / "observations.toml", _NotDivisions, "region").not_divisions)
     out = {k: v for k, v in short.items()
            if k not in stop and (v.level != "county" or tags.get(k) == "ns" or (tags.get(k) == "nr" and len(k) >= 3))}
     out.update(full)

@@ -17,6 +17,7 @@ import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from . import divisions
+from .errors import BadInput
 from .patterns import check_compiles, load_rules
 
 DATA = Path(__file__).parent / "data" / "observations.toml"
@@ -165,7 +166,7 @@ def load_sidecar(path: Path) -> dict[str, DocMeta]:
     columns are ignored. A place written with its parents (内蒙古自治区呼伦贝尔市海拉尔区) keeps its
     last division."""
     if not path.is_file():
-        raise FileNotFoundError(f"metadata file not found: {path}")
+        raise BadInput(f"metadata file not found: {path}")
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
         rows = []
@@ -174,25 +175,25 @@ def load_sidecar(path: Path) -> dict[str, DocMeta]:
                 try:
                     rows.append(json.loads(ln))
                 except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path.name}:{i}: not JSON ({exc.msg})") from None
+                    raise BadInput(f"{path.name}:{i}: not JSON ({exc.msg})") from None
     else:
         rows = list(csv.DictReader(text.splitlines()))
     out: dict[str, DocMeta] = {}
     for i, row in enumerate(rows, 1):
         key = next((row[k] for k in ("file", "source", "path") if row.get(k)), None)
         if key is None:
-            raise ValueError(f"{path.name}: row {i} has no file/source/path column")
+            raise BadInput(f"{path.name}: row {i} has no file/source/path column")
         vals = {k: (row.get(k) if row.get(k) not in ("", None) else None) for k in FIELDS}
         if vals["year"] is not None:
             try:
                 vals["year"] = int(vals["year"])
             except ValueError:
-                raise ValueError(f"{path.name}: row {i}: year {vals['year']!r} is not an integer") from None
+                raise BadInput(f"{path.name}: row {i}: year {vals['year']!r} is not an integer") from None
         if vals["place"]:
             vals["place"], level = _last_division(vals["place"])
             vals["place_level"] = vals["place_level"] or level
         if vals["place_level"] not in (None, *divisions.LEVELS):
-            raise ValueError(f"{path.name}: row {i}: place_level {vals['place_level']!r} not one of "
+            raise BadInput(f"{path.name}: row {i}: place_level {vals['place_level']!r} not one of "
                              f"{', '.join(divisions.LEVELS)}")
         out[Path(key).as_posix()] = DocMeta(**vals)
     return out

@@ -18,7 +18,9 @@ GOLD_DIR = ROOT / "tests" / "gold" / "docs"
 
 KINDS = {"money", "percent", "percentage_point", "permille", "multiple", "fraction", "ratio",
          "count", "measure", "date", "duration", "rank"}
-LABELS = {"PER", "ORG", "GPE", "LOC", "FAC", "WORK"}
+from schemas.records import ENTITY_LABELS
+
+LABELS = set(ENTITY_LABELS)
 VALUELESS = {"date", "ratio"}
 DOC_FIELDS = ("place", "place_level", "date", "year", "genre", "title")
 OBS_FIELDS = ("indicator", "measure", "modality", "period", "year", "aggregation", "region", "region_level",

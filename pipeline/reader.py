@@ -21,6 +21,8 @@ from pathlib import Path
 
 import regex
 
+from .errors import BadInput
+
 _HAN = regex.compile(r"\p{Han}")
 _CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -146,7 +148,7 @@ def scan_inputs(root: Path) -> tuple[list[Path], list[ReadError]]:
     a ReadError for every path skipped: dangling links, link loops, .txt entries that are not
     regular files."""
     if not root.is_dir():
-        raise FileNotFoundError(f"input folder not found: {root}")
+        raise BadInput(f"input folder not found: {root}")
     files: list[Path] = []
     skipped: list[ReadError] = []
     seen: dict[tuple[int, int], str] = {}

@@ -1,4 +1,3 @@
-
 import pytest
 
 from pipeline.paths import REPO as ROOT, SHARED

@@ -52,5 +52,6 @@ def test_undecodable_is_a_reject(tmp_path):
 
 
 def test_missing_input_folder(tmp_path):
-    with pytest.raises(FileNotFoundError):
+    from pipeline.errors import BadInput
+    with pytest.raises(BadInput, match="E001"):
         list_inputs(tmp_path / "nope")
