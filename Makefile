@@ -41,7 +41,7 @@ pin: $(VENV)/.installed ## accept the current tables of the reports corpus as th
 test: $(VENV)/.installed browser ## run the test suite (accuracy ratchet included)
 	$(PY) -m pytest
 
-eval: $(VENV)/.installed ## score against the gold files; writes OUT/metrics.json and OUT/report.md
+eval: $(VENV)/.installed ## score against the gold files; writes OUT/metrics.json, report.md and report.html, and new cold scores
 	$(PY) -m pipeline evaluate --output $(OUT)
 
 eval-entities: $(VENV)/.installed ## entity scores for rules alone, model alone and both
@@ -61,7 +61,7 @@ bench: $(VENV)/.installed ## all benchmarks side by side, one core: quantities, 
 bench-quantities: $(VENV)/.installed ## chars/s of quantity extraction beside jieba on the reports corpus
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m tools.bench --corpus $(SHARED)/corpora/reports/texts
 
-train-ner: $(VENV)/.installed ## train the NER model on MSRA (NER_DATA) into pipeline/ner/model (needs torch: pip install torch==2.13.0)
+train-ner: $(VENV)/.installed ## train the NER model on MSRA (NER_DATA) into pipeline/ner/model (needs torch: .venv/bin/pip install .[train])
 	OMP_NUM_THREADS=1 $(PY) -m tools.ner_train --data $(NER_DATA) --out pipeline/ner/model --seed 1
 
 eval-ner: $(VENV)/.installed ## NER scores on MSRA test, the SIGHAN file and CLUENER dev, plus load time and chars/s
