@@ -205,23 +205,20 @@ def _run_local(args, items, writer, total: int, t0: float) -> tuple[int, int]:
 
 
 def _extract_dask(args, inp: Path, out: Path, sidecar: dict) -> int:
-    import fcntl
     import json
 
-    from .writer import now
+    from .writer import OutputBusy, lock_output, now, unlock_output
     try:
         from . import dask_engine
         import distributed  # noqa: F401
     except ImportError:
         print("error: the Dask engine needs dask and distributed: pip install .[dask]", file=sys.stderr)
         return 2
-    out.mkdir(parents=True, exist_ok=True)
-    lock = open(out / ".lock", "a+")
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        print(f"error: another run is writing {out} (lock {out / '.lock'} is held)", file=sys.stderr)
-        return 4
+        lock = lock_output(out)
+    except OutputBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
     try:
         started = now()
         summary = dask_engine.run(inp, out, args.scheduler, args.workers, args.incremental, sidecar,
@@ -231,8 +228,7 @@ def _extract_dask(args, inp: Path, out: Path, sidecar: dict) -> int:
         tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
         os.replace(tmp, out / "run.json")
     finally:
-        fcntl.flock(lock, fcntl.LOCK_UN)
-        lock.close()
+        unlock_output(lock)
     if not args.quiet and sys.stderr.isatty():
         print(file=sys.stderr)
     r = summary["rows"]

@@ -24,6 +24,7 @@ import regex
 from .errors import BadInput
 
 _HAN = regex.compile(r"\p{Han}")
+_ESCAPED = regex.compile("[\udc80-\udcff]")
 _CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -66,20 +67,11 @@ def _utf8_lenient(data: bytes) -> tuple[str, int] | None:
     try:
         return data.decode("utf-8"), 0
     except UnicodeDecodeError as exc:
-        bad = []
-
-        def count(err):
-            bad.append(err.end - err.start)
-            return "\ufffd", err.end
-
-        import codecs
-        name = "zh_econ_count"
-        codecs.register_error(name, count)
-        text = data.decode("utf-8", errors=name)
-        n_bad = sum(bad)
-        cut_at_end = exc.reason == "unexpected end of data" and len(bad) == 1
+        # surrogateescape turns each invalid byte into one lone surrogate: their number is the count
+        n_bad = len(_ESCAPED.findall(data.decode("utf-8", errors="surrogateescape")))
+        cut_at_end = exc.reason == "unexpected end of data"  # the first error is at the end: the only one
         if cut_at_end or n_bad <= max(3, MAX_BAD_SHARE * len(data)):
-            return text, n_bad
+            return data.decode("utf-8", errors="replace"), n_bad
         return None
 
 

@@ -30,12 +30,7 @@ class TableWriter:
     def __init__(self, out_dir: Path, run_meta: dict):
         self.out_dir = out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
-        self._lock = open(out_dir / ".lock", "a+")
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self._lock.close()
-            raise OutputBusy(f"another run is writing {out_dir} (lock {out_dir / '.lock'} is held)") from None
+        self._lock = lock_output(out_dir)
         recover(out_dir)
         for stale in out_dir.glob(".*.tmp-*"):  # left by a run that was killed before committing
             stale.unlink(missing_ok=True)
@@ -90,9 +85,25 @@ class TableWriter:
             self._release()
 
     def _release(self):
-        if not self._lock.closed:
-            fcntl.flock(self._lock, fcntl.LOCK_UN)
-            self._lock.close()
+        unlock_output(self._lock)
+
+
+def lock_output(out_dir: Path):
+    """Hold the output folder for one run (both engines): an open lock file, or OutputBusy at once."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fh = open(out_dir / ".lock", "a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise OutputBusy(f"another run is writing {out_dir} (lock {out_dir / '.lock'} is held)") from None
+    return fh
+
+
+def unlock_output(fh) -> None:
+    if not fh.closed:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
 
 
 JOURNAL = ".commit.json"
