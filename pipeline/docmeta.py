@@ -145,12 +145,12 @@ def infer(text: str) -> DocMeta:
                    date=date, year=year, genre=genre, title=title)
 
 
-def reference_year(meta: DocMeta, title: str | None = None) -> tuple[int | None, int | None]:
+def reference_year(meta: DocMeta) -> tuple[int | None, int | None]:
     """(the year 今年 means, the year a result stated without a date covers) for a document:
     a work report of 2026 reviews 2025; a communiqué on 2022 reports 2022; news reports its own year."""
     r = rules()
     if meta.genre == "statistical-communique":
-        m = regex.search(r.title_year, meta.title or title or "")
+        m = regex.search(r.title_year, meta.title or "")
         y = int(m.group("y")) if m else (meta.year - 1 if meta.year else None)
         return y, y
     if meta.genre and meta.genre.startswith("gwr"):

@@ -25,7 +25,6 @@ from .quantities import Quantity
 
 DATA = Path(__file__).parent / "data" / "observations.toml"
 CATALOGUE = Path(__file__).parent / "data" / "indicators.toml"
-_COMPARE_BEFORE = "比较"
 
 
 def _compiles(v: list[str]) -> list[str]:
@@ -342,7 +341,7 @@ def _period_cue(doc: _Doc, a: int, b: int) -> tuple[str | None, bool]:
     for words, span in ((r.period.last_year, "last"), (r.period.this_year, "this"), (r.period.five_years, "five")):
         for w in words:
             j = seg.rfind(w)
-            if j >= 0 and (j == 0 or seg[j - 1] not in _COMPARE_BEFORE):
+            if j >= 0 and not seg[:j].endswith(tuple(r.period.compare_before)):
                 cands.append((a + j, span))
     for w, years in r.period.plans.items():
         j = seg.rfind(w)
