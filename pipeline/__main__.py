@@ -73,7 +73,7 @@ def _warm():
     observations.catalogue()
     divisions.table()
     quantities.default_extractor()
-    entities.span_ruler_nlp()
+    entities.segment("")
     entities.gazetteer()
     compose.ner_model()
 

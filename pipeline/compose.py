@@ -158,15 +158,16 @@ def _chunks(sents: list[tuple[int, int]], n: int, size: int = CHUNK_CHARS) -> li
 
 def _entity_spans(vt: str, entity_mode: str) -> list:
     """Entity spans of one stretch of the view (offsets into that stretch)."""
-    doc = entities.span_ruler_nlp()(vt) if vt else None
-    rule_spans = entities.rule_spans(vt, doc) if doc is not None and entity_mode != "model" else []
-    model_spans = []
-    model = ner_model() if entity_mode != "rules" else None
-    if model is not None and vt:
-        model_spans = [entities.Span(s, e, lab, "model", "ner_model") for s, e, lab in model.predict([vt])[0]]
+    if not vt:
+        return []
+    toks = entities.token_offsets(entities.segment(vt))  # one segmentation for rules and model
+    rule_spans = entities.rule_spans(vt, toks) if entity_mode != "model" else []
     if entity_mode == "rules":
         return rule_spans
-    bounds = entities.word_bounds(doc) if doc is not None else None
+    model = ner_model()
+    model_spans = [entities.Span(s, e, lab, "model", "ner_model")
+                   for s, e, lab in model.predict([vt])[0]] if model is not None else []
+    bounds = entities.word_bounds(toks)
     if entity_mode == "model":
         return [sp for sp in (entities.refine_model_span(m, vt, bounds) for m in model_spans) if sp is not None]
     return entities.combine_rules_and_model(rule_spans, model_spans, vt, bounds)

@@ -1,4 +1,4 @@
-"""Entities: rule spans (bylines, 《》 titles, gazetteer, spaCy SpanRuler suffix patterns) and the
+"""Entities: rule spans (bylines, 《》 titles, gazetteer, suffix rules on the segmenter's tokens) and the
 statistical model's spans, combined by one named overlap policy.
 
 Everything here works on the clean view (offsets in the view); the composer maps spans back.
@@ -200,24 +200,37 @@ def find_works(text: str) -> list[Span]:
     return [Span(m.start("t"), m.end("t"), "WORK", "rule", "book_title") for m in _WORK.finditer(text)]
 
 
-@functools.lru_cache(maxsize=1)
-def span_ruler_nlp():
-    """The segmenter's nlp with a SpanRuler holding the suffix patterns built from the rules file."""
-    from .segment import nlp as base_nlp
+def segment(text: str):
+    """The spaCy Doc of ``text`` (jieba inside spaCy): the one segmentation the entity rules, the
+    model's refinement and the word bounds share."""
+    from .segment import nlp
+    return nlp().make_doc(text)
 
-    nlp = base_nlp()
-    if "entity_suffix_ruler" in nlp.pipe_names:
-        return nlp
-    r = rules()
-    name_tok = {"TEXT": {"NOT_IN": r.stop.tokens, "REGEX": r"^[\u3400-\u9fffA-Za-z]+$"}, "OP": "{1,4}"}
-    # one pattern per label (the suffix token IN the label's list): the matcher's cost grows
-    # with the number of patterns that can start at every name token
-    patterns = [{"label": label, "pattern": [name_tok, {"TEXT": {"IN": getattr(r.suffixes, label)}}],
-                 "id": f"suffix_{label}"} for label in ("ORG", "FAC", "GPE")]
-    ruler = nlp.add_pipe("span_ruler", name="entity_suffix_ruler",
-                         config={"spans_key": "suffix", "overwrite": True})
-    ruler.add_patterns(patterns)
-    return nlp
+
+def token_offsets(doc) -> list[tuple[int, int]]:
+    """(start, end) of each token, read in one call (iterating Token objects costs more than jieba)."""
+    from spacy.attrs import IDX, LENGTH
+    if len(doc) == 0:
+        return []
+    arr = doc.to_array([IDX, LENGTH])
+    return [(int(a), int(a + n)) for a, n in arr]
+
+
+_NAME_TOKEN = regex.compile(r"^[\u3400-\u9fffA-Za-z]+$")
+_MAX_NAME_TOKENS = 4
+
+
+@functools.lru_cache(maxsize=1)
+def _suffix_labels() -> dict[str, str]:
+    """suffix token -> label (a suffix belongs to one label's list)."""
+    r = rules().suffixes
+    out: dict[str, str] = {}
+    for label in ("ORG", "FAC", "GPE"):
+        for suf in getattr(r, label):
+            if suf in out:
+                raise ValueError(f"suffix {suf!r} listed under both {out[suf]} and {label}")
+            out[suf] = label
+    return out
 
 
 def _is_proper_token(tok: str) -> bool:
@@ -231,38 +244,51 @@ def _is_proper_token(tok: str) -> bool:
             or _division_stem(tok))
 
 
-def find_suffix_spans(doc) -> list[Span]:
-    """Longest suffix-rule span ending at each suffix token whose name tokens hold a proper name;
-    the name starts at its first proper token (亮点回眸孟州开发区 -> 孟州开发区)."""
-    best: dict[int, tuple[int, str]] = {}
-    for sp in doc.spans.get("suffix", []):
-        first = next((t for t in sp[:-1] if _is_proper_token(t.text)), None)
+def find_suffix_spans(text: str, toks: list[tuple[int, int]]) -> list[Span]:
+    """Suffix rules: one to four name tokens (Han or Latin, not a stop token) before a suffix token
+    of a label's list (开发区, 公司, 市). The name starts at its first proper token
+    (亮点回眸孟州开发区 -> 孟州开发区); a long unknown 'place' is usually a phrase ending in 市/区."""
+    labels, stop, gaz = _suffix_labels(), set(rules().stop.tokens), gazetteer()
+    words = [text[a:b] for a, b in toks]
+    name_ok = [w not in stop and _NAME_TOKEN.search(w) is not None for w in words]
+    out = []
+    for i, w in enumerate(words):
+        label = labels.get(w)
+        if label is None:
+            continue
+        k = 0
+        while k < _MAX_NAME_TOKENS and i - k - 1 >= 0 and name_ok[i - k - 1]:
+            k += 1
+        first = next((j for j in range(i - k, i) if _is_proper_token(words[j])), None)
         if first is None:
             continue
-        s, e = first.idx, sp.end_char
-        if e not in best or s < best[e][0]:
-            best[e] = (s, sp.label_)
-    gaz = gazetteer()
-    text = doc.text  # built from the tokens on every access: read it once
-    out = []
-    for e, (s, label) in best.items():
-        surface = text[s:e]
-        if label == "GPE" and surface not in gaz and len(surface) > 6:
-            continue  # a long unknown 'place' is usually a phrase ending in 市/区
+        s, e = toks[first][0], toks[i][1]
+        if label == "GPE" and text[s:e] not in gaz and e - s > 6:
+            continue
         out.append(Span(s, e, label, "rule", f"suffix_{label}"))
     return out
 
 
-def token_offsets(doc) -> list[tuple[int, int]]:
-    """(start, end) of each token, read in one call (iterating Token objects costs more than jieba)."""
-    from spacy.attrs import IDX, LENGTH
-    if len(doc) == 0:
-        return []
-    arr = doc.to_array([IDX, LENGTH])
-    return [(int(a), int(a + n)) for a, n in arr]
+@functools.lru_cache(maxsize=1)
+def _gazetteer_prefixes() -> frozenset[str]:
+    return frozenset(w[:i] for w in gazetteer() for i in range(1, len(w) + 1))
 
 
-def find_gazetteer(doc) -> list[Span]:
+def _gazetteer_hit(words: list[str], toks: list[tuple[int, int]], i: int) -> tuple[int, str] | None:
+    """The longest run of 1-3 tokens from ``i`` whose concatenation is a gazetteer entry written
+    without gaps, as (tokens, entry)."""
+    gaz, prefixes = gazetteer(), _gazetteer_prefixes()
+    hit, w = None, ""
+    for n in range(1, min(3, len(words) - i) + 1):
+        w += words[i + n - 1]
+        if w not in prefixes:
+            break
+        if w in gaz and toks[i + n - 1][1] - toks[i][0] == len(w):
+            hit = (n, w)
+    return hit
+
+
+def find_gazetteer(text: str, toks: list[tuple[int, int]]) -> list[Span]:
     """Gazetteer names: runs of 1-3 tokens whose concatenation is an entry (longest first).
 
     A place followed by a place-bound suffix (市委, 人民政府) becomes one ORG; adjacent places merge
@@ -273,18 +299,11 @@ def find_gazetteer(doc) -> list[Span]:
     curated = set(g.GPE + g.LOC + g.ORG + g.PER)
     org_suffixes = set(g.place_org_suffixes)
     not_before = tuple(g.not_before)
-    text = doc.text
-    toks = [(a, b, text[a:b]) for a, b in token_offsets(doc)]
+    words = [text[a:b] for a, b in toks]
     out: list[Span] = []
     i = 0
     while i < len(toks):
-        hit = None
-        for n in (3, 2, 1):
-            if i + n <= len(toks):
-                w = "".join(t[2] for t in toks[i:i + n])
-                if w in gaz and toks[i + n - 1][1] - toks[i][0] == len(w):
-                    hit = (n, w)
-                    break
+        hit = _gazetteer_hit(words, toks, i)
         if not hit:
             i += 1
             continue
@@ -293,7 +312,7 @@ def find_gazetteer(doc) -> list[Span]:
         i += n
         if label in ("GPE", "LOC") and text.startswith(not_before, e):
             continue
-        if label == "GPE" and i < len(toks) and toks[i][2] in org_suffixes and toks[i][0] == e:
+        if label == "GPE" and i < len(toks) and words[i] in org_suffixes and toks[i][0] == e:
             out.append(Span(s, toks[i][1], "ORG", "rule", "place_org"))
             i += 1
             continue
@@ -305,11 +324,12 @@ def find_gazetteer(doc) -> list[Span]:
     return out
 
 
-def rule_spans(text: str, doc) -> list[Span]:
-    """All rule spans, overlaps decided: bylines and titles first, then the longest."""
+def rule_spans(text: str, toks: list[tuple[int, int]]) -> list[Span]:
+    """All rule spans, overlaps decided: bylines and titles first, then the longest. ``toks``: the
+    segmenter's token offsets (token_offsets)."""
     ordered = find_bylines(text) + find_works(text)
     generic = set(rules().gazetteer.not_entities)
-    rest = [sp for sp in find_gazetteer(doc) + find_suffix_spans(doc)  # same span: the gazetteer's label
+    rest = [sp for sp in find_gazetteer(text, toks) + find_suffix_spans(text, toks)  # same span: the gazetteer's label
             if text[sp.start:sp.end] not in generic]
     rest.sort(key=lambda s: (s.start - s.end, s.start))
     return _non_overlapping(ordered + rest)
@@ -332,10 +352,9 @@ _EXACT_RULES = {"byline", "photo_credit", "book_title"}  # never replaced by an 
 _MODEL_COMPATIBLE = {"LOC": {"GPE", "LOC", "FAC"}, "ORG": {"ORG"}, "PER": {"PER"}}
 
 
-def word_bounds(doc) -> tuple[frozenset[int], frozenset[int], list[int]]:
-    """Start and end offsets of the segmenter's tokens (jieba inside spaCy) in ``doc``, and the
+def word_bounds(offs: list[tuple[int, int]]) -> tuple[frozenset[int], frozenset[int], list[int]]:
+    """Start and end offsets of the segmenter's tokens (token_offsets: jieba inside spaCy), and the
     starts in order (to find the word a span cuts)."""
-    offs = token_offsets(doc)
     starts = [a for a, _ in offs]
     return frozenset(starts), frozenset(b for _, b in offs), starts
 

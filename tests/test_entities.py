@@ -3,7 +3,7 @@ and the overlap policy between rules and the model."""
 import pytest
 
 from pipeline import extract_text
-from pipeline.entities import Span, combine_rules_and_model, refine_model_span, span_ruler_nlp, word_bounds
+from pipeline.entities import Span, combine_rules_and_model, refine_model_span, segment, token_offsets, word_bounds
 
 
 def ents(text, mode="rules"):
@@ -66,10 +66,8 @@ def test_overlap_policy():
 
 
 def test_model_spans_that_cut_through_a_word_are_dropped():
-    from pipeline.entities import span_ruler_nlp, word_bounds
-
     text = "学习习近平总书记重要讲话"
-    bounds = word_bounds(span_ruler_nlp()(text))
+    bounds = word_bounds(token_offsets(segment(text)))
     assert refine_model_span(Span(3, 5, "PER", "model", "ner_model"), text, bounds) is None   # 近平
     kept = refine_model_span(Span(2, 5, "PER", "model", "ner_model"), text, bounds)          # 习近平
     assert kept is not None and kept.label == "PER"
@@ -110,6 +108,5 @@ def test_model_spans_that_cut_through_a_word_are_dropped():
     ("萨乌德·侯赛因奖", (0, 7, "PER"), "PER"),
 ])
 def test_model_labels_are_refined(text, span, expected):
-    doc = span_ruler_nlp()(text)
-    got = refine_model_span(Span(*span, "model", "ner_model"), text, word_bounds(doc))
+    got = refine_model_span(Span(*span, "model", "ner_model"), text, word_bounds(token_offsets(segment(text))))
     assert (got.label if got else None) == expected
