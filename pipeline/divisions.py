@@ -26,9 +26,16 @@ _SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "特别
 
 
 class _NotDivisions(BaseModel):
-    """The short forms that are ordinary words ([region] not_divisions of observations.toml)."""
+    """The short forms that are ordinary words and the phrases whose place word names no place
+    ([region] not_divisions and not_place_phrases of observations.toml)."""
     model_config = ConfigDict(extra="ignore")
     not_divisions: list[str]
+    not_place_phrases: list[str] = []
+
+
+@functools.lru_cache(maxsize=1)
+def _stop() -> _NotDivisions:
+    return load_rules(DATA.parent / "observations.toml", _NotDivisions, "region")
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,7 @@ def table() -> dict[str, Division]:
             short[stem] = d
     from .segment import jieba_tags
     tags = jieba_tags()
-    stop = set(load_rules(DATA.parent / "observations.toml", _NotDivisions, "region").not_divisions)
+    stop = set(_stop().not_divisions)
     out = {k: v for k, v in short.items()
            if k not in stop and (v.level != "county" or tags.get(k) == "ns" or (tags.get(k) == "nr" and len(k) >= 3))}
     out.update(full)
@@ -83,9 +90,18 @@ def resolve(name: str) -> Division | None:
 
 
 def find_first(text: str, max_len: int = 12) -> tuple[int, int, Division] | None:
-    """The first division named in ``text`` (longest name at the earliest position), or None."""
+    """The first division named in ``text`` (longest name at the earliest position), or None; a
+    place word inside a phrase that names no place (北京时间) does not count."""
     t = table()
+    skip = bytearray(len(text) + 1)
+    for ph in _stop().not_place_phrases:
+        i = text.find(ph)
+        while i >= 0:
+            skip[i:i + len(ph)] = b"\x01" * len(ph)
+            i = text.find(ph, i + 1)
     for i in range(len(text)):
+        if skip[i]:
+            continue
         for n in range(min(max_len, len(text) - i), 1, -1):
             d = t.get(text[i:i + n])
             if d is not None:

@@ -58,9 +58,11 @@ class _Period(BaseModel):
     last_year: list[str]
     this_year: list[str]
     five_years: list[str]
+    five_year_totals: list[str]
     end_of_span: list[str]
     start_of_span: list[str]
     plans: dict[str, str]
+    _t = field_validator("five_year_totals")(_compiles)
 
     @field_validator("plans")
     @classmethod
@@ -92,6 +94,7 @@ class _Region(BaseModel):
     model_config = ConfigDict(extra="forbid")
     country_words: list[str]
     not_divisions: list[str]
+    not_place_phrases: list[str]
 
 
 class ObservationRules(BaseModel):
@@ -251,7 +254,8 @@ class _Doc:
             plan = min(hits) if hits else None
         self.plan_start = plan
         # news: the period its head reports on (2021年1-2月), the default for its figures
-        head = [q for q in self.dates if q.start < 300 and "M" in q.norm]
+        head = [q for q in self.dates if q.start < 300 and ("M" in q.norm or q.norm.startswith("--"))
+                and not q.norm.startswith("---")]
         self.news_period = _norm_period(head[0].norm, meta.year) if head and meta.genre == "news" else None
 
     def paragraph_start(self, pos: int) -> int:
@@ -291,10 +295,14 @@ def _has(words: list[str], s: str) -> str | None:
 
 
 def _norm_period(norm: str, year: int | None) -> str | None:
-    """A date quantity's norm as a period: 2025, 2025-11, 2025-01/2025-11, 2025-Q1, 2021/2025."""
+    """A date quantity's norm as a period: 2025, 2025-11, 2025-01/2025-11, 2025-Q1, 2021/2025. A
+    period is never finer than a month: a day's figure is its month's (2001-06-14 -> 2001-06)."""
     y = str(year) if year else None
-    if regex.fullmatch(r"\d{4}(-\d\d(-\d\d)?|-Q\d|-H\d)?|\d{4}/\d{4}", norm):
+    if regex.fullmatch(r"\d{4}(-\d\d|-Q\d|-H\d)?|\d{4}/\d{4}", norm):
         return norm
+    m = regex.fullmatch(r"(\d{4}-\d\d)-\d\d(?:/(\d{4}-\d\d)-\d\d)?", norm)
+    if m:
+        return m.group(1) if m.group(2) in (None, m.group(1)) else f"{m.group(1)}/{m.group(2)}"
     m = regex.fullmatch(r"(\d{4})?-?M(\d\d)/M(\d\d)", norm)
     if m:
         yy = m.group(1) or y
@@ -307,11 +315,12 @@ def _norm_period(norm: str, year: int | None) -> str | None:
         if not y:
             return norm
         return f"{y}-Q{m.group(1)}" + (f"/{y}-Q{m.group(2)}" if m.group(2) else "")
-    m = regex.fullmatch(r"--(\d\d)-(\d\d)(?:/--(\d\d)-(\d\d))?", norm)
+    m = regex.fullmatch(r"--(\d\d)-\d\d(?:/--(\d\d)-\d\d)?", norm)
     if m:
-        if not y:
-            return None
-        return f"{y}-{m.group(1)}-{m.group(2)}" + (f"/{y}-{m.group(3)}-{m.group(4)}" if m.group(3) else "")
+        a, b = m.group(1), m.group(2) or m.group(1)
+        if a == b:
+            return f"{y}-{a}" if y else f"M{a}"
+        return f"{y}-{a}/{y}-{b}" if y else f"M{a}/M{b}"
     return None
 
 
@@ -324,7 +333,8 @@ def _last_year(period: str | None) -> int | None:
 
 def _period_cue(doc: _Doc, a: int, b: int) -> tuple[str | None, bool]:
     """The period named in text[a:b] (nearest to b): a date not after 比/较, or a relative time word.
-    Returns (period, is_span_of_years_from_a_word)."""
+    Returns (period, how a span of years was named: False for a date, True for a word such as
+    五年来 (the figure decides: a level reached or a sum), "sum" for the five years' total)."""
     text, r = doc.text, doc.r
     best: tuple[int, str | None, bool] = (-1, None, False)
     i = bisect.bisect_left(doc.date_starts, a)
@@ -343,6 +353,9 @@ def _period_cue(doc: _Doc, a: int, b: int) -> tuple[str | None, bool]:
             j = seg.rfind(w)
             if j >= 0 and not seg[:j].endswith(tuple(r.period.compare_before)):
                 cands.append((a + j, span))
+    for rx in r.period.five_year_totals:
+        for m in regex.finditer(rx, seg):
+            cands.append((a + m.end(), "total"))
     for w, years in r.period.plans.items():
         j = seg.rfind(w)
         if j >= 0 and not seg[max(0, j - 2):j].lstrip("“\"").endswith(tuple(r.period.compare_before)):
@@ -358,6 +371,10 @@ def _period_cue(doc: _Doc, a: int, b: int) -> tuple[str | None, bool]:
         elif what == "five":
             y = doc.review_year
             best = (pos, f"{y - 4}/{y}" if y else None, True)
+        elif what == "total":  # the five years' total, in the clause that 五年 opens only
+            if not regex.search(r"[，；。,;]", text[pos:b]):
+                y = doc.review_year
+                best = (pos, f"{y - 4}/{y}" if y else None, "sum")
         else:
             best = (pos, what, True)
     return best[1], best[2]
@@ -494,7 +511,7 @@ def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int, half: 
             a, b = doc.sentences[k]
             period, from_word = _period_cue(doc, max(a, ps), min(b, ss))
             k += 1
-    if from_word and period and "/" in period:
+    if from_word is True and period and "/" in period:
         period, from_word = _within_span(doc, f, period)
     modality = _modality(doc, f, left)
     if period is None:
@@ -514,6 +531,10 @@ def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int, half: 
     aggregation = None
     if _has(r.aggregation.annual_average, clause) or _has(r.aggregation.annual_average, metric):
         aggregation = "annual_average"
+        base = regex.search(r"(?:比|较)(\d{4})年(?!\d{1,2}月|同期)", text[ss:q.start])
+        if base and year and int(base.group(1)) < year and period == str(year) \
+                and _has(r.aggregation.annual_average, clause):
+            period = f"{int(base.group(1)) + 1}/{year}"  # 比2002年…年均增长10.6%: the years since the base
     elif _has(r.aggregation.cumulative, clause) or (from_word and period and "/" in period):
         aggregation = "cumulative"
 
