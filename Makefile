@@ -56,7 +56,7 @@ gold-check: $(VENV)/.installed ## validate every gold file
 	$(PY) -m pipeline.gold check
 
 bench: $(VENV)/.installed ## all benchmarks side by side, one core: quantities, jieba, spaCy, NER model, whole extraction
-	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m tools.bench --corpus $(SHARED)/corpora/reports/texts --full --scaling --workers-ratio
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m tools.bench --corpus $(SHARED)/corpora/reports/texts --full --scaling --workers-ratio --memory
 
 bench-quantities: $(VENV)/.installed ## chars/s of quantity extraction beside jieba on the reports corpus
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(PY) -m tools.bench --corpus $(SHARED)/corpora/reports/texts

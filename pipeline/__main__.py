@@ -6,6 +6,7 @@ import multiprocessing as mp
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -190,9 +191,17 @@ def _run_local(args, items, writer, total: int, t0: float) -> tuple[int, int]:
     """Process every input (in a pool of forked workers when --workers > 1) into the writer;
     returns (documents, characters). A progress bar on a terminal only."""
     n_docs = n_chars = 0
+    window = None
     if args.workers > 1:
         pool = mp.get_context("fork").Pool(args.workers)  # forked after _warm: rules and model loaded once
-        results = pool.imap(_process, items, chunksize=1)
+        window = threading.BoundedSemaphore(4 * args.workers)  # documents read ahead of the writer
+
+        def read_ahead(it):  # the pool's feeder thread would otherwise read every document at once
+            for item in it:
+                window.acquire()
+                yield item
+
+        results = pool.imap(_process, read_ahead(items), chunksize=1)
     else:
         pool, results = None, map(_process, items)
     bar = None
@@ -200,6 +209,8 @@ def _run_local(args, items, writer, total: int, t0: float) -> tuple[int, int]:
         from tqdm import tqdm
         bar = tqdm(total=total, unit="doc", file=sys.stderr, dynamic_ncols=True)
     for doc, rows in results:
+        if window is not None:
+            window.release()
         if doc is not None:
             writer.add("documents", [doc])
             n_docs += 1

@@ -23,6 +23,12 @@ from . import __version__
 from .errors import OutputBusy
 
 
+# rows held per table before a row group is written: bounds the writer's memory (a documents row
+# carries the whole text)
+BATCH_ROWS = {"documents": 500}
+DEFAULT_BATCH_ROWS = 10_000
+
+
 class TableWriter:
     """Writes the tables of one run. Holds a lock on the output folder for its whole life (a second
     run on the same folder stops at once), and removes temporary files left by runs that died."""
@@ -46,7 +52,7 @@ class TableWriter:
 
     def add(self, name: str, rows: list[dict]):
         self.buffers[name].extend(rows)
-        if len(self.buffers[name]) >= 50_000:
+        if len(self.buffers[name]) >= BATCH_ROWS.get(name, DEFAULT_BATCH_ROWS):
             self.flush(name)
 
     def flush(self, name: str):

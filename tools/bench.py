@@ -32,6 +32,8 @@ def main(argv=None) -> int:
     ap.add_argument("--latency", default="../shared/corpora/ner/msra/msra_test_bio",
                     help="short sentences for extract_text latency (MSRA test; skipped when missing)")
     ap.add_argument("--workers-ratio", action="store_true", help="also time the command line with 1 and 2 workers")
+    ap.add_argument("--memory", action="store_true",
+                    help="also run the command line on the corpus and on 8 distinct copies of it: peak RSS")
     ap.add_argument("--out", default="outputs/bench.json")
     args = ap.parse_args(argv)
     corpus = Path(args.corpus)
@@ -89,6 +91,8 @@ def main(argv=None) -> int:
         extra.update(_latency_and_start(Path(args.latency)))
     if args.workers_ratio:
         extra.update(_workers_ratio(corpus))
+    if args.memory:
+        extra.update(_memory_growth(corpus))
     print(f"{'stage':52} {'chars/s':>12} {'seconds':>8}")
     for name, (rate, secs) in rows.items():
         print(f"{name:52} {rate:12,.0f} {secs:8.2f}")
@@ -147,6 +151,30 @@ def _workers_ratio(corpus: Path) -> dict:
                             "--workers", str(w), "--quiet"], check=True, capture_output=True)
             secs[w] = time.perf_counter() - t0
     return {"command line, 1 worker / 2 workers, s": f"{secs[1]:.1f} / {secs[2]:.1f} ({secs[1] / secs[2]:.2f}x)"}
+
+
+def _memory_growth(corpus: Path, times: int = 8) -> dict:
+    """Peak RSS (run.json) of the command line, two workers, on the corpus and on ``times`` copies of
+    it, each copy's files made distinct by a first line naming the copy (the reader rejects duplicate
+    texts). The copies live in a temporary folder only."""
+    import subprocess
+    import tempfile
+    files = sorted(corpus.glob("*.txt"))
+    peaks = {}
+    for k in (1, times):
+        with tempfile.TemporaryDirectory() as tmp:
+            inp, out = Path(tmp) / "in", Path(tmp) / "out"
+            inp.mkdir()
+            for c in range(k):
+                for f in files:
+                    (inp / f"{c:02d}_{f.name}").write_text(f"副本{c}\n" + f.read_text(encoding="utf-8-sig"),
+                                                           encoding="utf-8")
+            subprocess.run([sys.executable, "-m", "pipeline", "extract", "--input", str(inp), "--output", str(out),
+                            "--workers", "2", "--quiet"], check=True, capture_output=True)
+            run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+            peaks[k] = (run["peak_rss_mb"], run["documents"])
+    return {f"peak RSS, corpus x1 / x{times} ({peaks[1][1]} / {peaks[times][1]} documents, 2 workers), MB":
+            f"{peaks[1][0]:.0f} / {peaks[times][0]:.0f}"}
 
 
 if __name__ == "__main__":
