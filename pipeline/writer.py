@@ -23,10 +23,10 @@ from . import __version__
 from .errors import OutputBusy
 
 
-# rows held per table before a row group is written: bounds the writer's memory (a documents row
-# carries the whole text)
-BATCH_ROWS = {"documents": 500}
-DEFAULT_BATCH_ROWS = 10_000
+# rows held per table before a row group is written, and characters of document text (a documents
+# row carries the whole text): bound the writer's memory whatever the corpus size
+BATCH_ROWS = 10_000
+BATCH_TEXT_CHARS = 1_000_000
 
 
 class TableWriter:
@@ -44,6 +44,7 @@ class TableWriter:
         self.writers = {}
         self.counts = {name: 0 for name in SCHEMAS}
         self.buffers: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
+        self.text_chars = {name: 0 for name in SCHEMAS}
         meta = {b"pipeline_version": __version__.encode(), b"run": json.dumps(run_meta).encode()}
         for name, schema in SCHEMAS.items():
             tmp = out_dir / f".{name}.parquet.tmp-{os.getpid()}"
@@ -52,7 +53,8 @@ class TableWriter:
 
     def add(self, name: str, rows: list[dict]):
         self.buffers[name].extend(rows)
-        if len(self.buffers[name]) >= BATCH_ROWS.get(name, DEFAULT_BATCH_ROWS):
+        self.text_chars[name] += sum(len(r.get("text") or "") for r in rows) if name == "documents" else 0
+        if len(self.buffers[name]) >= BATCH_ROWS or self.text_chars[name] >= BATCH_TEXT_CHARS:
             self.flush(name)
 
     def flush(self, name: str):
@@ -62,6 +64,7 @@ class TableWriter:
             self.writers[name].write_table(table)
             self.counts[name] += len(rows)
             self.buffers[name] = []
+            self.text_chars[name] = 0
 
     def commit(self, finished_meta: dict):
         for name in SCHEMAS:
