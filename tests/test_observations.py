@@ -30,6 +30,11 @@ PLAN = "二、2026年工作安排\n"
     ("1-6月，四川外商直接投资到资20.27亿美元\n8月15日，记者从四川省经济合作局获悉，今年1-6月…",
      ("四川省", "province", None, None, "news", "1-6月，四川外商直接投资到资20.27亿美元")),
     ("体育新闻一则：某队昨晚以3比1获胜，2024年11月29日摄。", (None, None, None, None, "news", None)),
+    # a year after 比 is a comparison base, not the year the item reports on
+    ("1-7月某市经济运行平稳\n1-7月，全市固定资产投资同比增长7.4%，比2019年1-7月增长20.5%。",
+     (None, None, None, None, "news", "1-7月某市经济运行平稳")),
+    # a time zone names no place
+    ("北京时间4月9日，公牛队主场迎战骑士队，罗斯抢下11个篮板。", (None, None, None, None, "news", None)),
 ])
 def test_document_fields_from_the_head(head, expected):
     m = docmeta.infer(head)
@@ -115,3 +120,23 @@ def test_observation_fields(body, figure, expected):
 def test_region_and_comparison(body, figure, region, comparison):
     f = _obs(GWR_2026 + body, figure)
     assert (f.region, f.comparison) == (region, comparison)
+
+
+@pytest.mark.parametrize("text,figure,period,aggregation", [
+    # averaged over the years after a named base; 年均 inside a name (年均浓度) averages nothing
+    (GWR_2026 + REVIEW + "2025年，地区生产总值达到6.66万亿元，比2020年增长30%，年均增长5.4%。", "5.4%",
+     "2021/2025", "annual_average"),
+    (GWR_2026 + REVIEW + "2025年，地区生产总值达到6.66万亿元，比2020年增长30%，年均增长5.4%。", "30%", "2025", None),
+    (GWR_2026 + REVIEW + "全省PM2.5年均浓度较2020年下降25%。", "25%", "2025", "annual_average"),
+    # 五年 opening a clause: the five years' sum in that clause only
+    (GWR_2026 + REVIEW + "五年全省新增城镇就业560万人。", "560万人", "2021/2025", "cumulative"),
+    (GWR_2026 + REVIEW + "五年生产原煤65亿吨，电力装机容量达到1.64亿千瓦。", "1.64亿千瓦", "2025", None),
+    # a period is never finer than a month
+    (GWR_2026 + REVIEW + "1月14日，全省签约项目120个。", "120个", "2025-01", None),
+    # a news item: its figures take the month of its dateline
+    ("北京时间4月9日，公牛队主场迎战骑士队，罗斯抢下11个篮板。", "11个", "M04", None),
+    ("1-7月某市经济运行平稳\n1-7月，全市固定资产投资同比增长7.4%，比2019年1-7月增长20.5%。", "20.5%", "M01/M07", None),
+])
+def test_period_and_aggregation(text, figure, period, aggregation):
+    f = _obs(text, figure)
+    assert (f.period, f.aggregation) == (period, aggregation)
