@@ -41,6 +41,13 @@ class _Measure(BaseModel):
     paired_halves: list[tuple[str, str, str]]
 
 
+class _IndicatorRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    conjunctions: list[str]
+    list_stops: list[str]
+    bare_heads: list[str]
+
+
 class _Modality(BaseModel):
     model_config = ConfigDict(extra="forbid")
     estimate: list[str]
@@ -101,6 +108,7 @@ class ObservationRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     document: dict = Field(default_factory=dict)  # read by pipeline/docmeta.py
     measure: _Measure
+    indicator: _IndicatorRules
     modality: _Modality
     period: _Period
     aggregation: _Aggregation
@@ -458,7 +466,48 @@ def _region(doc: _Doc, f: Fact, clause_start: int) -> tuple[str | None, str | No
     return doc.meta.place, doc.meta.place_level
 
 
-def _indicator(doc: _Doc, f: Fact, clause_start: int, half: int | None) -> tuple[str | None, str | None, bool]:
+def _shared_head(doc: _Doc, f: Fact, metric: str) -> str | None:
+    """A list's first conjuncts take the head of its last (城镇、农村居民人均可支配收入 -> 城镇 +
+    居民人均可支配收入): the longest tail of the last conjunct that makes a catalogue name."""
+    r = doc.r.indicator
+    after = doc.text[f.metric_end:f.metric_end + 40]
+    if not after.startswith(tuple(r.conjunctions)):
+        return None
+    m = regex.match(r"[\p{Han}A-Za-z0-9][\p{Han}A-Za-z0-9、]*", after[1:])
+    if m is None:
+        return None
+    span = m.group()
+    stop = min((i for w in r.list_stops if (i := span.find(w)) > 0), default=len(span))
+    last = regex.split("|".join(map(regex.escape, r.conjunctions)), span[:stop])[-1]
+    own, _ = indicator_of(last)  # 工业、工业技改投资: 工业 + 技改投资 would be the last conjunct's own
+    for k in range(1, len(last) - 1):
+        ind, _ = indicator_of(metric + last[k:])
+        if ind is not None and ind != own:
+            return ind
+    return None
+
+
+def _carried(doc: _Doc, metric: str, before: tuple[str, str] | None) -> str | None:
+    """A bare head or measure word takes its object from the figure before it in the sentence
+    (规模以上工业企业达7.6万家、增加值增长3%; 降幅比去年同期扩大3.9个百分点)."""
+    if before is None:
+        return None
+    prev, prev_ind = before
+    _, _, words = _index()
+    if metric in words:
+        return prev_ind
+    head = next((h for h in doc.r.indicator.bare_heads if metric.endswith(h) and len(metric) <= len(h) + 1), None)
+    if head is None:
+        return None
+    for k in range(len(prev), 1, -1):
+        ind, said2 = indicator_of(prev[:k] + head)
+        if ind is not None and said2 is None:
+            return ind
+    return None
+
+
+def _indicator(doc: _Doc, f: Fact, clause_start: int, half: int | None,
+               before: tuple[str, str] | None = None) -> tuple[str | None, str | None, bool]:
     """(indicator, the measure its words state, whether the figure counts new additions to a stock)."""
     r, text = doc.r, doc.text
     metric = "".join(text[f.metric_start:f.metric_end].split())
@@ -476,6 +525,8 @@ def _indicator(doc: _Doc, f: Fact, clause_start: int, half: int | None) -> tuple
             return ind, said, False
     new = any(p in lead for p in r.measure.new_prefixes) or metric.startswith(tuple(r.measure.new_prefixes))
     ind, said = indicator_of(metric)
+    if ind is None:
+        ind = _shared_head(doc, f, metric) or _carried(doc, metric, before)
     if ind is not None and said is None and any(n.startswith(tuple(r.measure.new_prefixes))
                                                 for n in _names_of(ind)):
         new = False  # the catalogue's own indicator of new additions (新增市场主体)
@@ -492,13 +543,15 @@ def _names_of(ind: str) -> tuple[str, ...]:
     return tuple(n for i in catalogue().indicator if i.id == ind for n in i.names)
 
 
-def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int, half: int | None = None) -> Observation:
+def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int, half: int | None = None,
+            before: tuple[str, str] | None = None) -> Observation:
+    """``before``: (metric, indicator) of the figure before this one in its sentence, if it has one."""
     text, r = doc.text, doc.r
     q = f.quantity
     ss, se = sent
     left = _outside(text, ss, q.start, f)
     metric = "".join(text[f.metric_start:f.metric_end].split())
-    indicator, said, adds_to_stock = _indicator(doc, f, clause_start, half)
+    indicator, said, adds_to_stock = _indicator(doc, f, clause_start, half, before)
 
     # period: this sentence, else the first sentence of its paragraph that names one (——综合实力显著
     # 增强。五年来，…), else the document's
@@ -561,7 +614,7 @@ def observe(text: str, sentences: list[tuple[int, int]], quantities: list[Quanti
     doc = _Doc(text, sentences, quantities, places, meta)
     out = []
     seen: dict[tuple[int, int], int] = {}  # a metric paired with figures by 分别: how many so far
-    for f in facts:
+    for i, f in enumerate(facts):
         k = max(0, bisect.bisect_right(doc.sent_starts, f.quantity.start) - 1)
         sent = sentences[k] if sentences else (0, len(text))
         half = None
@@ -570,5 +623,9 @@ def observe(text: str, sentences: list[tuple[int, int]], quantities: list[Quanti
             half = seen.get(key, 0)
             seen[key] = half + 1
             half = half if half < 2 else None
-        out.append(qualify(doc, f, sent, f.clause_start if f.clause_start >= 0 else sent[0], half))
+        prev = facts[i - 1] if i else None
+        before = None
+        if prev is not None and out[-1].indicator and sent[0] <= prev.quantity.start < f.quantity.start:
+            before = ("".join(text[prev.metric_start:prev.metric_end].split()), out[-1].indicator)
+        out.append(qualify(doc, f, sent, f.clause_start if f.clause_start >= 0 else sent[0], half, before))
     return out

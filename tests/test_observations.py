@@ -140,3 +140,25 @@ def test_region_and_comparison(body, figure, region, comparison):
 def test_period_and_aggregation(text, figure, period, aggregation):
     f = _obs(text, figure)
     assert (f.period, f.aggregation) == (period, aggregation)
+
+
+@pytest.mark.parametrize("body,figure,indicator", [
+    # a list's first conjuncts take the head of its last
+    ("城镇、农村常住居民人均可支配收入分别增长4.4%、5.9%。", "4.4%", "income_per_capita_urban"),
+    ("城镇、农村常住居民人均可支配收入分别增长4.4%、5.9%。", "5.9%", "income_per_capita_rural"),
+    ("新能源汽车、集成电路、工业机器人产量分别增长49.8%、11.9%、36.4%。", "49.8%", "nev_output"),
+    ("铁路、高速公路运营里程均超过10万公里。", "超过10万公里", "railway_length"),
+    # ... but not the last conjunct's own name (工业 + 技改投资 is 工业技改投资)
+    ("工业、制造业、工业技改投资分别增长9.4%、13.3%、5.1%。", "9.4%", "industrial_investment"),
+    # a conjunct that makes no catalogue name with any tail stays without one
+    ("服务器、3D打印设备产量分别增长100.3%和229.9%。", "100.3%", None),
+    # a bare head takes its object from the figure before it in the sentence
+    ("规模以上工业企业达7.6万家、增加值增长3%。", "3%", "va_industry_above_scale"),
+    ("外贸进出口增长8.4%，总额突破8000亿元。", "8000亿元", "trade_total"),
+    ("全市规模以上工业综合能源消费量同比下降13.2%，降幅比去年同期扩大3.9个百分点。", "3.9个百分点",
+     "energy_consumption_industry_above_scale"),
+    # ... not from a figure of another sentence
+    ("外贸进出口增长8.4%。总额突破8000亿元。", "8000亿元", None),
+])
+def test_indicator_from_the_list_or_the_figure_before(body, figure, indicator):
+    assert _obs(GWR_2026 + REVIEW + body, figure).indicator == indicator
