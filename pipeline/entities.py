@@ -17,6 +17,7 @@ from .patterns import load_rules
 from .segment import jieba_tags
 
 RULES_PATH = Path(__file__).parent / "data" / "entity_rules.toml"
+WORLD_PLACES = Path(__file__).parent / "data" / "world_places.tsv"
 LABELS = ("PER", "ORG", "GPE", "LOC", "FAC", "WORK")
 _HAN1 = r"\p{Han}"
 
@@ -43,6 +44,7 @@ class _Suffixes(BaseModel):
     GPE: list[str]
     proper_tags: list[str]
     division_any_tag: list[str]
+    not_division_endings: list[str]
 
 
 class _Stop(BaseModel):
@@ -131,6 +133,18 @@ def gazetteer() -> dict[str, str]:
     for w in r.gazetteer.not_entities:
         out.pop(w, None)
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def world_places() -> frozenset[str]:
+    """Countries and their first-level divisions by their Chinese names (data/world_places.tsv,
+    written by tools/world_places.py): a place the model finds there is a GPE (加拿大, 昆士兰州)."""
+    lines = WORLD_PLACES.read_text(encoding="utf-8").splitlines()
+    rows = [ln.split("\t") for ln in lines if ln and not ln.startswith("#")][1:]
+    bad = [r for r in rows if len(r) != 3 or r[1] not in ("country", "division")]
+    if bad:
+        raise ValueError(f"{WORLD_PLACES}: rows must read name, country|division, iso code: {bad[:3]}")
+    return frozenset(r[0] for r in rows)
 
 
 @functools.lru_cache(maxsize=1)
@@ -415,10 +429,12 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
             or tag in mr.person_tags or "·" in surface))  # 列宁, 巴赫 (nr), 萨乌德·侯赛因
         if not looks_like_name:
             return None  # 海拉尔, 赛力斯, 陆海, 贺兰山: places, brands and words, not persons
+    if label is None and sp.label == "LOC" and surface.endswith(tuple(r.suffixes.not_division_endings)):
+        return sp  # 东部地区, 中西部地区: a region
     if label is None and sp.label in ("LOC", "ORG") and surface.endswith(tuple(r.suffixes.FAC + mr.fac_heads)):
         label = "FAC"  # 秦山核电站, 根河路, 滨河公园: built things, whatever the model called them
     elif label is None and sp.label == "LOC" and (
-            surface.endswith(tuple(r.suffixes.GPE)) or _division_stem(surface)):
+            surface.endswith(tuple(r.suffixes.GPE)) or _division_stem(surface) or surface in world_places()):
         label = "GPE"  # 焦作 (焦作市 is a word), 合肥
     elif (label is None and sp.label == "LOC" and not surface.endswith(tuple(mr.natural_heads))
           and jieba_tags().get(surface, "") in mr.org_if_jieba_tag):

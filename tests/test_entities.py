@@ -106,6 +106,12 @@ def test_model_spans_that_cut_through_a_word_are_dropped():
     # a person without a common surname: known to the dictionary as a person, or a transliteration with ·
     ("列宁的著作", (0, 2, "PER"), "PER"),
     ("萨乌德·侯赛因奖", (0, 7, "PER"), "PER"),
+    # a country or a first-level division abroad is a GPE (data/world_places.tsv); a region is not
+    ("赴加拿大留学", (1, 4, "LOC"), "GPE"),
+    ("昆士兰州的大学", (0, 4, "LOC"), "GPE"),
+    ("昆士兰的大学", (0, 3, "LOC"), "GPE"),
+    ("欧洲市场", (0, 2, "LOC"), "LOC"),
+    ("东部地区", (0, 4, "LOC"), "LOC"),
 ])
 def test_model_labels_are_refined(text, span, expected):
     got = refine_model_span(Span(*span, "model", "ner_model"), text, word_bounds(token_offsets(segment(text))))
