@@ -42,6 +42,7 @@ class _Suffixes(BaseModel):
     ORG: list[str]
     FAC: list[str]
     GPE: list[str]
+    LOC: list[str] = []
     proper_tags: list[str]
     division_any_tag: list[str]
     not_division_endings: list[str]
@@ -94,7 +95,7 @@ class EntityRules(BaseModel):
 
     @model_validator(mode="after")
     def _no_dupes(self):
-        for name in ("ORG", "FAC", "GPE"):
+        for name in ("ORG", "FAC", "GPE", "LOC"):
             lst = getattr(self.suffixes, name)
             if len(set(lst)) != len(lst):
                 raise ValueError(f"duplicate suffix in suffixes.{name}")
@@ -239,7 +240,7 @@ def _suffix_labels() -> dict[str, str]:
     """suffix token -> label (a suffix belongs to one label's list)."""
     r = rules().suffixes
     out: dict[str, str] = {}
-    for label in ("ORG", "FAC", "GPE"):
+    for label in ("ORG", "FAC", "GPE", "LOC"):
         for suf in getattr(r, label):
             if suf in out:
                 raise ValueError(f"suffix {suf!r} listed under both {out[suf]} and {label}")
