@@ -197,13 +197,22 @@ def _has_surname(name: str) -> bool:
     return bool(name) and (name[0] in mr.surnames or name.startswith(tuple(mr.compound_surnames)))
 
 
-def find_bylines(text: str) -> list[Span]:
+def find_bylines(text: str, toks: list[tuple[int, int]] | None = None) -> list[Span]:
+    """Names after a byline marker (记者 李英俊) or before a photo credit (董 蕾 摄). With the
+    segmenter's ``toks``, a name that runs straight into the text ends at a word boundary:
+    记者曾坤报道 -> 曾坤, not 曾坤报."""
     out = []
     before, after = _byline_regexes()
+    ends = {b for _, b in toks} if toks is not None else None
     for rx, rule in ((before, "byline"), (after, "photo_credit")):
         for m in rx.finditer(text):
             for s, e in _split_names(m.group("names"), m.start("names")):
-                if _has_surname(text[s:e]):  # 记者统计发现, 记者从西安市…, 钟小韵 编辑：
+                if ends is not None and e < len(text) and regex.match(r"\p{Han}", text[e]) and e not in ends:
+                    e = max((b for b in range(s + 2, e) if b in ends), default=s)
+                credit = next((a for a in rules().bylines.after_names if text.endswith(a, s, e)), "")
+                if credit and e - len(credit) - s >= 2:
+                    e -= len(credit)  # （本报记者李舸摄）
+                if e - s >= 2 and _has_surname(text[s:e]):  # 记者统计发现, 记者从西安市…, 钟小韵 编辑：
                     out.append(Span(s, e, "PER", "rule", rule))
     return out
 
@@ -342,7 +351,7 @@ def find_gazetteer(text: str, toks: list[tuple[int, int]]) -> list[Span]:
 def rule_spans(text: str, toks: list[tuple[int, int]]) -> list[Span]:
     """All rule spans, overlaps decided: bylines and titles first, then the longest. ``toks``: the
     segmenter's token offsets (token_offsets)."""
-    ordered = find_bylines(text) + find_works(text)
+    ordered = find_bylines(text, toks) + find_works(text)
     generic = set(rules().gazetteer.not_entities)
     rest = [sp for sp in find_gazetteer(text, toks) + find_suffix_spans(text, toks)  # same span: the gazetteer's label
             if text[sp.start:sp.end] not in generic]

@@ -23,6 +23,8 @@ def ents(text, mode="rules"):
     ("贵阳综合保税区进出口增长", {("贵阳综合保税区", "FAC")}),                    # zones, roads, segments
     ("上浦高速浦城段建成通车", {("上浦高速浦城段", "FAC")}),
     ("（作者：记者 钟小韵 编辑：杜弘禹）", {("钟小韵", "PER"), ("杜弘禹", "PER")}),
+    ("本报记者曾坤报道：中共中央", {("曾坤", "PER")}),                              # the name ends at a word
+    ("（本报记者李舸摄）", {("李舸", "PER")}),                                      # a credit after the name
     ("普光气田建成投产", {("普光气田", "FAC")}),                                    # a field, like 油田
     ("推动长江经济带发展", {("长江经济带", "LOC")}),                                # regions named after a river
     ("合肥都市圈一体化", {("合肥都市圈", "LOC")}),
@@ -43,6 +45,7 @@ def test_rule_entities(text, expected):
     ("新培育省级未来产业先导区13个", ("产业先导区", "GPE")),                 # 产业省 is a word, 产业 no place                        # a listed generic word, whatever rule finds it
     ("近日，华商报记者从西安市统计局了解到", ("从西安", "PER")),        # a byline marker in running text
     ("南方财经全媒体记者统计发现", ("统计发", "PER")),
+    ("本报记者曾坤报道：中共中央", ("曾坤报", "PER")),
     ("（作者：记者 钟小韵 编辑：杜弘禹）", ("编辑", "PER")),             # a role word, not a name
 ])
 def test_not_entities(text, absent):
