@@ -18,6 +18,7 @@ from .segment import jieba_tags
 
 RULES_PATH = Path(__file__).parent / "data" / "entity_rules.toml"
 WORLD_PLACES = Path(__file__).parent / "data" / "world_places.tsv"
+WORLD_CITIES = Path(__file__).parent / "data" / "world_cities.tsv"
 LABELS = ("PER", "ORG", "GPE", "LOC", "FAC", "WORK")
 _HAN1 = r"\p{Han}"
 
@@ -75,13 +76,17 @@ class _ModelRefine(BaseModel):
     surname_ok_tags: list[str] = []
     name_tails: list[str] = []
     abbreviations: str = ""
+    country_pair_chars: str = ""
+    person_titles: list[str] = []
+    transliteration_chars: str = ""
+    foreign_name_tags: list[str] = []
 
-    @field_validator("surnames")
+    @field_validator("surnames", "abbreviations", "country_pair_chars", "transliteration_chars")
     @classmethod
-    def _surname_chars(cls, v: str) -> str:
+    def _han_chars(cls, v: str, info) -> str:
         chars = "".join(v.split())
-        if not regex.fullmatch(r"\p{Han}+", chars) or len(set(chars)) != len(chars):
-            raise ValueError("model.surnames: Han characters, each once")
+        if chars and (not regex.fullmatch(r"\p{Han}+", chars) or len(set(chars)) != len(chars)):
+            raise ValueError(f"model.{info.field_name}: Han characters, each once")
         return chars
 
 
@@ -136,15 +141,24 @@ def gazetteer() -> dict[str, str]:
     return out
 
 
+def _name_table(path: Path, columns: tuple[str, ...]) -> list[list[str]]:
+    """Rows of a tab-separated name list (comment lines start with #, then a header)."""
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    if not lines or tuple(lines[0].split("\t")) != columns:
+        raise ValueError(f"{path}: the header must read {' '.join(columns)}")
+    rows = [ln.split("\t") for ln in lines[1:]]
+    bad = [r for r in rows if len(r) != len(columns) or not regex.fullmatch(r"\p{Han}{2,10}", r[0])]
+    if bad:
+        raise ValueError(f"{path}: rows must read {', '.join(columns)} with a name of 2-10 Han characters: {bad[:3]}")
+    return rows
+
+
 @functools.lru_cache(maxsize=1)
 def world_places() -> frozenset[str]:
-    """Countries and their first-level divisions by their Chinese names (data/world_places.tsv,
-    written by tools/world_places.py): a place the model finds there is a GPE (加拿大, 昆士兰州)."""
-    lines = WORLD_PLACES.read_text(encoding="utf-8").splitlines()
-    rows = [ln.split("\t") for ln in lines if ln and not ln.startswith("#")][1:]
-    bad = [r for r in rows if len(r) != 3 or r[1] not in ("country", "division")]
-    if bad:
-        raise ValueError(f"{WORLD_PLACES}: rows must read name, country|division, iso code: {bad[:3]}")
+    """Countries, their first-level divisions (data/world_places.tsv, written by tools/world_places.py)
+    and major cities (data/world_cities.tsv, hand-written) abroad by their Chinese names: a place the
+    model finds there is a GPE (加拿大, 昆士兰州, 温哥华)."""
+    rows = _name_table(WORLD_PLACES, ("name", "kind", "iso")) + _name_table(WORLD_CITIES, ("name", "iso"))
     return frozenset(r[0] for r in rows)
 
 
@@ -406,6 +420,26 @@ def _cuts_a_word(sp: Span, text: str, bounds) -> bool:
 _PERSON = regex.compile(r"\p{Han}(?:[ ·]?\p{Han})+")  # 刘小涛, 董 蕾, 阿卜杜·热合曼; no brackets or digits
 
 
+_NAME_JOINS = "-·－•‧"
+
+
+def _joined_name(text: str, s: int, e: int, chars: str) -> tuple[int, int]:
+    """A foreign name written with a joining mark (克里斯-威尔考克斯, 萨乌德·侯赛因): the parts on
+    either side of the mark, in transliteration characters or Latin letters, join the span."""
+    part = regex.compile(rf"[{regex.escape(chars)}A-Za-z]+")
+    while s >= 2 and text[s - 1] in _NAME_JOINS:
+        run = [x for x in part.finditer(text, max(0, s - 9), s - 1) if x.end() == s - 1]
+        if not run:
+            break
+        s = run[-1].start()
+    while e + 1 < len(text) and text[e] in _NAME_JOINS:
+        m = part.match(text, e + 1)
+        if m is None or m.end() - m.start() > 8:
+            break
+        e = m.end()
+    return s, e
+
+
 def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozenset[int]] | None = None
                       ) -> Span | None:
     """The model knows PER/ORG/LOC; our tables use GPE/LOC/FAC for places. A model span that the
@@ -415,12 +449,27 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
     fragment (近平 of 习近平, 海康威 of 海康威视)."""
     surface = text[sp.start:sp.end]
     r = rules()
+    pairs = r.model.country_pair_chars
+    if sp.label == "LOC" and len(surface) == 1 and surface in pairs:
+        a, b = sp.start, sp.end
+        while a > 0 and text[a - 1] in pairs:
+            a -= 1
+        while b < len(text) and text[b] in pairs:
+            b += 1
+        in_word = (bounds is not None and a not in bounds[0]) or jieba_tags().get(text[a:b + 1]) == "ns"  # 中美洲
+        if b - a == 2 and not in_word and (a == 0 or text[a - 1] not in r.model.abbreviations) and (
+                b == len(text) or text[b] not in r.model.abbreviations):
+            return Span(sp.start, sp.end, "LOC" if surface == "欧" else "GPE", sp.source, sp.rule)  # 中美关系
     if sp.label == "LOC" and len(surface) == 1 and surface in r.model.abbreviations:
         near = text[max(0, sp.start - 1):sp.start] + text[sp.end:sp.end + 1]
         if any(ch in r.model.abbreviations for ch in near) or (
                 bounds is not None and (sp.start not in bounds[0] or sp.end not in bounds[1])):
             return None  # 港澳台, 中俄蒙 (group names), 豫北, 粤韵 (fused into a word): not labelled
         return Span(sp.start, sp.end, "GPE", sp.source, sp.rule)  # 赴法, 粤
+    titled = sp.label == "PER" and text.startswith(tuple(r.model.person_titles), sp.end) and _PERSON.fullmatch(
+        surface * 2 if len(surface) == 1 else surface) and (len(surface) > 1 or _has_surname(surface))
+    if titled and (len(surface) == 1 or bounds is None or not _cuts_a_word(sp, text, bounds)):
+        return sp  # 江主席, 小平同志
     if surface in r.gazetteer.not_entities or len(surface.strip()) < 2:
         return None  # generic words; other lone characters are fragments
     if bounds is not None and _cuts_a_word(sp, text, bounds):
@@ -434,9 +483,14 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
             return Span(sp.start, sp.end, "GPE", sp.source, sp.rule)  # 宁德 (宁德市), 邵阳
         tag = jieba_tags().get(surface)
         heads = tuple(mr.natural_heads + mr.fac_heads + r.suffixes.FAC + r.suffixes.GPE)
+        joined = _joined_name(text, sp.start, sp.end, mr.transliteration_chars)
+        if joined != (sp.start, sp.end):
+            return Span(*joined, "PER", sp.source, sp.rule)  # 克里斯-威尔考克斯, JJ-巴里亚
+        foreign = (tag is None or tag in mr.person_tags or tag in mr.foreign_name_tags) and all(
+            ch in mr.transliteration_chars for ch in surface.replace("·", ""))  # 基辛格, 塞迪略
         looks_like_name = (_PERSON.fullmatch(surface) is not None and not surface.endswith(heads) and (
             (_has_surname(surface) and (tag is None or tag in mr.person_tags or tag in mr.surname_ok_tags))
-            or tag in mr.person_tags or "·" in surface))  # 列宁, 巴赫 (nr), 萨乌德·侯赛因
+            or tag in mr.person_tags or "·" in surface or foreign))  # 列宁, 巴赫 (nr), 萨乌德·侯赛因
         if not looks_like_name:
             return None  # 海拉尔, 赛力斯, 陆海, 贺兰山: places, brands and words, not persons
     if label is None and sp.label == "LOC" and surface.endswith(tuple(r.suffixes.not_division_endings)):

@@ -118,9 +118,33 @@ def test_model_spans_that_cut_through_a_word_are_dropped():
     ("赴加拿大留学", (1, 4, "LOC"), "GPE"),
     ("昆士兰州的大学", (0, 4, "LOC"), "GPE"),
     ("昆士兰的大学", (0, 3, "LOC"), "GPE"),
+    ("访问温哥华", (2, 5, "LOC"), "GPE"),                # a city abroad (data/world_cities.tsv)
     ("欧洲市场", (0, 2, "LOC"), "LOC"),
+    # two country abbreviations side by side: a pair of countries; not inside a place word, not a group of three
+    ("中美两国关系", (0, 1, "LOC"), "GPE"),
+    ("日中友好团体", (0, 1, "LOC"), "GPE"),
+    ("中美洲国家", (0, 1, "LOC"), None),
+    ("中俄蒙三国", (0, 1, "LOC"), None),
+    # a person before a title, with one character or no common surname; not a fragment of a word
+    ("江主席离开北京", (0, 1, "PER"), "PER"),
+    ("小平同志到沈阳", (0, 2, "PER"), "PER"),
+    ("江水上涨", (0, 1, "PER"), None),
+    # a foreign name in transliteration characters; a place jieba knows stays out
+    ("前国务卿基辛格访华", (4, 7, "PER"), "PER"),
+    ("海拉尔区", (0, 3, "PER"), None),
     ("东部地区", (0, 4, "LOC"), "LOC"),
 ])
 def test_model_labels_are_refined(text, span, expected):
     got = refine_model_span(Span(*span, "model", "ner_model"), text, word_bounds(token_offsets(segment(text))))
     assert (got.label if got else None) == expected
+
+
+@pytest.mark.parametrize("text,span,joined", [
+    ("克里斯-威尔考克斯拿下了27分", (4, 9), "克里斯-威尔考克斯"),   # the model found the last part
+    ("厄尔森-伊尔亚索瓦18分", (0, 3), "厄尔森-伊尔亚索瓦"),        # ... or the first
+    ("萨乌德·侯赛因奖", (4, 7), "萨乌德·侯赛因"),
+    ("李强-王刚", (0, 2), "李强"),                                 # Chinese names are no transliteration
+])
+def test_foreign_names_join_across_the_mark(text, span, joined):
+    got = refine_model_span(Span(*span, "PER", "model", "ner_model"), text, word_bounds(token_offsets(segment(text))))
+    assert got is not None and text[got.start:got.end] == joined
