@@ -388,11 +388,18 @@ class FastLexicon:
     table per word length; all substrings of a batch are hashed and looked up at once.
     Gives the same bits as Lexicon.masks()."""
 
+    FILTER_BITS = 22  # a presence filter over the low hash bits: one bit per word length
+
     def __init__(self, tables: dict[int, tuple[np.ndarray, np.ndarray]], max_len: int, n_cats: int):
         self.tables = tables
         self.max_len = max_len
         self.n_cats = n_cats
         self.n_feats = n_cats * N_LEX_BITS
+        # most substrings are no word: the filter answers them without a binary search
+        self.mask = np.uint64((1 << self.FILTER_BITS) - 1)
+        self.filter = np.zeros(1 << self.FILTER_BITS, dtype=np.uint16)
+        for L, (keys, _) in tables.items():
+            self.filter[(keys & self.mask).astype(np.intp)] |= np.uint16(1 << (L - 2))
 
     @classmethod
     def from_words(cls, words: dict[str, int], max_len: int, n_cats: int) -> "FastLexicon":
@@ -448,13 +455,14 @@ class FastLexicon:
                 if tab is None:
                     continue
                 keys, masks = tab
-                idx = np.searchsorted(keys, h)
+                cand = np.flatnonzero(self.filter[(h & self.mask).astype(np.intp)] & np.uint16(1 << (L - 2)))
+                idx = np.searchsorted(keys, h[cand])
                 idx[idx >= len(keys)] = 0
-                hit = (keys[idx] == h) & (chunk_id[:n] == chunk_id[L - 1:])
-                pos = np.nonzero(hit)[0]
+                hit = (keys[idx] == h[cand]) & (chunk_id[cand] == chunk_id[cand + L - 1])
+                pos = cand[hit]
                 if len(pos) == 0:
                     continue
-                mk = masks[idx[pos]]
+                mk = masks[idx[hit]]
                 lb = min(L, 5) - 2
                 for c in range(self.n_cats):
                     sel = pos[(mk >> c) & 1 == 1]
