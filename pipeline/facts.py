@@ -82,12 +82,23 @@ class Fact:
     clause_start: int = -1  # view offset where the figure's clause starts (set by the linker)
 
 
+_EDGE_WORDS: dict[int, tuple[FactRules, tuple]] = {}
+
+
+def _edge_words(r: FactRules) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Predicates and edge words, longest first, sorted once per rules object."""
+    hit = _EDGE_WORDS.get(id(r))
+    if hit is None or hit[0] is not r:
+        def longest(ws):
+            return tuple(sorted(ws, key=len, reverse=True))
+        hit = _EDGE_WORDS[id(r)] = (r, (longest(r.predicates), longest(r.strip_left), longest(r.strip_right)))
+    return hit[1]
+
+
 def _strip(text: str, s: int, e: int, r: FactRules) -> tuple[int, int, str]:
     """Strip edge words; returns the new span and the predicate found at an edge (right first)."""
     predicate = ""
-    preds = sorted(r.predicates, key=len, reverse=True)
-    left = sorted(r.strip_left, key=len, reverse=True)
-    right = sorted(r.strip_right, key=len, reverse=True)
+    preds, left, right = _edge_words(r)
     keep = tuple(r.left_keep_words)
     changed = True
     while changed and s < e:

@@ -163,6 +163,9 @@ class Catalogue(BaseModel):
         return v
 
 
+_rx = functools.lru_cache(maxsize=None)(regex.compile)  # compiled once: these run for every figure
+
+
 @functools.lru_cache(maxsize=1)
 def rules() -> ObservationRules:
     return load_rules(DATA, ObservationRules)
@@ -306,24 +309,24 @@ def _norm_period(norm: str, year: int | None) -> str | None:
     """A date quantity's norm as a period: 2025, 2025-11, 2025-01/2025-11, 2025-Q1, 2021/2025. A
     period is never finer than a month: a day's figure is its month's (2001-06-14 -> 2001-06)."""
     y = str(year) if year else None
-    if regex.fullmatch(r"\d{4}(-\d\d|-Q\d|-H\d)?|\d{4}/\d{4}", norm):
+    if _rx(r"\d{4}(-\d\d|-Q\d|-H\d)?|\d{4}/\d{4}").fullmatch(norm):
         return norm
-    m = regex.fullmatch(r"(\d{4}-\d\d)-\d\d(?:/(\d{4}-\d\d)-\d\d)?", norm)
+    m = _rx(r"(\d{4}-\d\d)-\d\d(?:/(\d{4}-\d\d)-\d\d)?").fullmatch(norm)
     if m:
         return m.group(1) if m.group(2) in (None, m.group(1)) else f"{m.group(1)}/{m.group(2)}"
-    m = regex.fullmatch(r"(\d{4})?-?M(\d\d)/M(\d\d)", norm)
+    m = _rx(r"(\d{4})?-?M(\d\d)/M(\d\d)").fullmatch(norm)
     if m:
         yy = m.group(1) or y
         return f"{yy}-{m.group(2)}/{yy}-{m.group(3)}" if yy else f"M{m.group(2)}/M{m.group(3)}"
-    m = regex.fullmatch(r"M(\d\d)", norm)
+    m = _rx(r"M(\d\d)").fullmatch(norm)
     if m:
         return f"{y}-{m.group(1)}" if y else norm
-    m = regex.fullmatch(r"Q(\d)(?:/Q(\d))?", norm)
+    m = _rx(r"Q(\d)(?:/Q(\d))?").fullmatch(norm)
     if m:
         if not y:
             return norm
         return f"{y}-Q{m.group(1)}" + (f"/{y}-Q{m.group(2)}" if m.group(2) else "")
-    m = regex.fullmatch(r"--(\d\d)-\d\d(?:/--(\d\d)-\d\d)?", norm)
+    m = _rx(r"--(\d\d)-\d\d(?:/--(\d\d)-\d\d)?").fullmatch(norm)
     if m:
         a, b = m.group(1), m.group(2) or m.group(1)
         if a == b:
@@ -335,7 +338,7 @@ def _norm_period(norm: str, year: int | None) -> str | None:
 def _last_year(period: str | None) -> int | None:
     if not period:
         return None
-    ys = regex.findall(r"\d{4}", period)
+    ys = _rx(r"\d{4}").findall(period)
     return int(ys[-1]) if ys else None
 
 
@@ -362,7 +365,7 @@ def _period_cue(doc: _Doc, a: int, b: int) -> tuple[str | None, bool]:
             if j >= 0 and not seg[:j].endswith(tuple(r.period.compare_before)):
                 cands.append((a + j, span))
     for rx in r.period.five_year_totals:
-        for m in regex.finditer(rx, seg):
+        for m in _rx(rx).finditer(seg):
             cands.append((a + m.end(), "total"))
     for w, years in r.period.plans.items():
         j = seg.rfind(w)
@@ -380,7 +383,7 @@ def _period_cue(doc: _Doc, a: int, b: int) -> tuple[str | None, bool]:
             y = doc.review_year
             best = (pos, f"{y - 4}/{y}" if y else None, True)
         elif what == "total":  # the five years' total, in the clause that 五年 opens only
-            if not regex.search(r"[，；。,;]", text[pos:b]):
+            if not _rx(r"[，；。,;]").search(text[pos:b]):
                 y = doc.review_year
                 best = (pos, f"{y - 4}/{y}" if y else None, "sum")
         else:
@@ -399,7 +402,7 @@ def _within_span(doc: _Doc, f: Fact, span: str) -> tuple[str, bool]:
     if _has(r.period.start_of_span, before) and not any(w in before for w in r.period.end_of_span):
         return str(first - 1), False  # 由11.66亿元增加到…: the level before the span
     metric = text[f.metric_start:f.metric_end]
-    compared = regex.search(r"(?:比|较)\d{4}年", text[max(0, q.start - 16):q.start])
+    compared = _rx(r"(?:比|较)\d{4}年").search(text[max(0, q.start - 16):q.start])
     if any(lead.endswith(w) for w in r.period.end_of_span) or compared or "人均" in metric or (
             q.kind in ("percent", "permille") and f.direction == 0 and not _has(r.aggregation.annual_average, lead)):
         return str(last), False  # a level reached, a per-head or rate level, a change against a named year
@@ -473,7 +476,7 @@ def _shared_head(doc: _Doc, f: Fact, metric: str) -> str | None:
     after = doc.text[f.metric_end:f.metric_end + 40]
     if not after.startswith(tuple(r.conjunctions)):
         return None
-    m = regex.match(r"[\p{Han}A-Za-z0-9][\p{Han}A-Za-z0-9、]*", after[1:])
+    m = _rx(r"[\p{Han}A-Za-z0-9][\p{Han}A-Za-z0-9、]*").match(after[1:])
     if m is None:
         return None
     span = m.group()
@@ -584,7 +587,7 @@ def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int, half: 
     aggregation = None
     if _has(r.aggregation.annual_average, clause) or _has(r.aggregation.annual_average, metric):
         aggregation = "annual_average"
-        base = regex.search(r"(?:比|较)(\d{4})年(?!\d{1,2}月|同期)", text[ss:q.start])
+        base = _rx(r"(?:比|较)(\d{4})年(?!\d{1,2}月|同期)").search(text[ss:q.start])
         if base and year and int(base.group(1)) < year and period == str(year) \
                 and _has(r.aggregation.annual_average, clause):
             period = f"{int(base.group(1)) + 1}/{year}"  # 比2002年…年均增长10.6%: the years since the base
@@ -598,7 +601,7 @@ def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int, half: 
     if measure in ("growth", "change"):
         best = None  # the nearest base before the figure in its sentence; the longest at one place
         for pat, base in r.comparison.patterns:
-            for m in regex.finditer(pat, text[ss:q.start]):
+            for m in _rx(pat).finditer(text[ss:q.start]):
                 key = (m.end(), m.end() - m.start())
                 if best is None or key > best[0]:
                     best = (key, m.expand(base))
