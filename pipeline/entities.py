@@ -250,8 +250,8 @@ def token_offsets(doc) -> list[tuple[int, int]]:
     from spacy.attrs import IDX, LENGTH
     if len(doc) == 0:
         return []
-    arr = doc.to_array([IDX, LENGTH])
-    return [(int(a), int(a + n)) for a, n in arr]
+    arr = doc.to_array([IDX, LENGTH]).astype("int64")
+    return list(zip(arr[:, 0].tolist(), (arr[:, 0] + arr[:, 1]).tolist()))
 
 
 _NAME_TOKEN = regex.compile(r"^[\u3400-\u9fffA-Za-z]+$")
