@@ -241,8 +241,8 @@ def find_works(text: str) -> list[Span]:
 def segment(text: str):
     """The spaCy Doc of ``text`` (jieba inside spaCy): the one segmentation the entity rules, the
     model's refinement and the word bounds share."""
-    from .segment import nlp
-    return nlp().make_doc(text)
+    from .segment import make_doc
+    return make_doc(text)
 
 
 def token_offsets(doc) -> list[tuple[int, int]]:

@@ -14,20 +14,41 @@ from pathlib import Path
 USERDICT = Path(__file__).parent / "data" / "userdict.txt"
 
 
+# spaCy keeps every token string it has seen in its vocabulary, numbers included, so a long run over
+# an archive would grow without end; past this many strings the (stateless) blank pipeline is built
+# anew, which takes milliseconds; jieba and its user dictionary stay loaded.
+MAX_VOCAB_STRINGS = 200_000
+
+
 @functools.lru_cache(maxsize=1)
-def nlp():
+def _jieba():
     import jieba
-    import spacy
 
     jieba.setLogLevel(logging.WARNING)
     jieba.dt.tmp_dir = tempfile.gettempdir()
-    model = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     jieba.load_userdict(str(USERDICT))
-    return model
+    return jieba
+
+
+@functools.lru_cache(maxsize=1)
+def nlp():
+    import spacy
+
+    _jieba()
+    return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+
+
+def make_doc(text: str):
+    """spaCy Doc of ``text`` segmented by jieba (with a vocabulary that stays bounded)."""
+    model = nlp()
+    if len(model.vocab.strings) > MAX_VOCAB_STRINGS:
+        nlp.cache_clear()
+        model = nlp()
+    return model.make_doc(text)
 
 
 def tokens(text: str) -> list[str]:
-    return [t.text for t in nlp().make_doc(text)]
+    return [t.text for t in make_doc(text)]
 
 
 @functools.lru_cache(maxsize=1)

@@ -146,3 +146,16 @@ def test_a_document_over_a_million_characters_keeps_everything():
     r = extract_text(sentence * n, entity_mode="rules")
     assert not r.rejects
     assert len(r.quantities) == 2 * n and len(r.facts) == 2 * n and len(r.entities) == n
+
+
+def test_the_segmenter_vocabulary_stays_bounded(monkeypatch):
+    """spaCy remembers every token string; past the bound the blank pipeline is rebuilt, and the
+    segmentation is the same before and after."""
+    from pipeline import segment
+    text = "全年地区生产总值增长5.5%，孟州市谷旦镇新增市场主体5900余户。"
+    before = segment.tokens(text)
+    monkeypatch.setattr(segment, "MAX_VOCAB_STRINGS", 50)
+    for k in range(40):
+        segment.tokens(f"第{k}号文件写明{k * 7.3:.1f}亿元")
+    assert len(segment.nlp().vocab.strings) <= 50 + 20
+    assert segment.tokens(text) == before
