@@ -32,6 +32,12 @@ class Span:
     rule: str
 
 
+class _Teams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    context_words: list[str]
+    names: list[str]
+
+
 class _Bylines(BaseModel):
     model_config = ConfigDict(extra="forbid")
     before_names: list[str]
@@ -93,6 +99,7 @@ class _ModelRefine(BaseModel):
 class EntityRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     bylines: _Bylines
+    teams: _Teams
     suffixes: _Suffixes
     stop: _Stop
     gazetteer: _Gazetteer
@@ -362,12 +369,28 @@ def find_gazetteer(text: str, toks: list[tuple[int, int]]) -> list[Span]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _team_regex() -> regex.Pattern:
+    names = sorted(rules().teams.names, key=len, reverse=True)
+    return regex.compile("|".join(map(regex.escape, names)))
+
+
+def find_teams(text: str, toks: list[tuple[int, int]]) -> list[Span]:
+    """Sports teams (data: [teams]) in a document about the league, as whole words: 快船96-小牛107."""
+    t = rules().teams
+    if not any(w in text for w in t.context_words):
+        return []
+    starts, ends = {a for a, _ in toks}, {b for _, b in toks}
+    return [Span(m.start(), m.end(), "ORG", "rule", "team") for m in _team_regex().finditer(text)
+            if m.start() in starts and m.end() in ends]
+
+
 def rule_spans(text: str, toks: list[tuple[int, int]]) -> list[Span]:
     """All rule spans, overlaps decided: bylines and titles first, then the longest. ``toks``: the
     segmenter's token offsets (token_offsets)."""
     ordered = find_bylines(text, toks) + find_works(text)
     generic = set(rules().gazetteer.not_entities)
-    rest = [sp for sp in find_gazetteer(text, toks) + find_suffix_spans(text, toks)  # same span: the gazetteer's label
+    rest = [sp for sp in find_gazetteer(text, toks) + find_suffix_spans(text, toks) + find_teams(text, toks)
             if text[sp.start:sp.end] not in generic]
     rest.sort(key=lambda s: (s.start - s.end, s.start))
     return _non_overlapping(ordered + rest)

@@ -25,7 +25,8 @@ def ents(text, mode="rules"):
     ("（作者：记者 钟小韵 编辑：杜弘禹）", {("钟小韵", "PER"), ("杜弘禹", "PER")}),
     ("本报记者曾坤报道：中共中央", {("曾坤", "PER")}),                              # the name ends at a word
     ("（本报记者李舸摄）", {("李舸", "PER")}),                                      # a credit after the name
-    ("普光气田建成投产", {("普光气田", "FAC")}),                                    # a field, like 油田
+    ("普光气田建成投产", {("普光气田", "FAC")}),
+    ("NBA常规赛：公牛93-骑士82", {("公牛", "ORG"), ("骑士", "ORG")}),                # teams, in a league report                                    # a field, like 油田
     ("推动长江经济带发展", {("长江经济带", "LOC")}),                                # regions named after a river
     ("合肥都市圈一体化", {("合肥都市圈", "LOC")}),
     ("赴欧洲参展", {("欧洲", "LOC")}),                                              # a continent is no GPE
@@ -42,6 +43,8 @@ def test_rule_entities(text, expected):
     ("统筹省市县三级资金", ("省市县", "GPE")),
     ("实施强基工程和老旧小区改造", ("强基工程", "FAC")),                    # programmes are no built things
     ("打造现代化都市圈", ("现代化都市圈", "LOC")),                          # no name before the head
+    ("长征火箭发射成功", ("火箭", "ORG")),                                   # a team name only where the league is
+    ("NBA球员驾驶火箭模型车", ("火箭模", "ORG")),
     ("新培育省级未来产业先导区13个", ("产业先导区", "GPE")),                 # 产业省 is a word, 产业 no place                        # a listed generic word, whatever rule finds it
     ("近日，华商报记者从西安市统计局了解到", ("从西安", "PER")),        # a byline marker in running text
     ("南方财经全媒体记者统计发现", ("统计发", "PER")),
