@@ -568,4 +568,17 @@ def combine_rules_and_model(rule: list[Span], model: list[Span], text: str = "",
     merged = [r for r in merged if r.rule != "jieba_place" or r.source != "rule"
               or any(m.start < r.end and r.start < m.end for m in model)]
     rest = sorted(by_span.values(), key=lambda s: (s.start - s.end, s.start))
-    return _non_overlapping(outer + merged + rest)
+    return _place_and_body(_non_overlapping(outer + merged + rest))
+
+
+def _place_and_body(spans: list[Span]) -> list[Span]:
+    """A place written right before an organisation is part of its name (中国工信部, 河南省发展改革委,
+    美国国务院): one ORG."""
+    spans = sorted(spans, key=lambda s: s.start)
+    out: list[Span] = []
+    for sp in spans:
+        if out and out[-1].label == "GPE" and sp.label == "ORG" and out[-1].end == sp.start:
+            prev = out.pop()
+            sp = Span(prev.start, sp.end, "ORG", sp.source, sp.rule)
+        out.append(sp)
+    return out

@@ -61,6 +61,15 @@ def test_entity_split_by_a_layout_break():
     assert [e.text for e in found] == ["隆丰革乐美时尚有\n限公司"]
 
 
+@pytest.mark.parametrize("text,expected,absent", [
+    ("据中国工信部统计", ("中国工信部", "ORG"), ("中国", "GPE")),       # a place before a body: one name
+    ("中国和工信部", ("中国", "GPE"), ("中国和工信部", "ORG")),         # not across a word between them
+])
+def test_a_place_before_an_organisation_is_part_of_its_name(text, expected, absent):
+    got = ents(text, "both")
+    assert expected in got and absent not in got
+
+
 def test_overlap_policy():
     rule = [Span(0, 2, "GPE", "rule", "gazetteer"), Span(5, 9, "PER", "rule", "byline"),
             Span(10, 14, "FAC", "rule", "suffix_FAC"), Span(30, 32, "GPE", "rule", "gazetteer"),
