@@ -572,13 +572,13 @@ def combine_rules_and_model(rule: list[Span], model: list[Span], text: str = "",
 
 
 def _place_and_body(spans: list[Span]) -> list[Span]:
-    """A place written right before an organisation is part of its name (中国工信部, 河南省发展改革委,
-    美国国务院): one ORG."""
+    """A place written right before an organisation or a facility is part of its name (中国工信部,
+    美国国务院: one ORG; 北京南站, 郑州机场: one FAC)."""
     spans = sorted(spans, key=lambda s: s.start)
     out: list[Span] = []
     for sp in spans:
-        if out and out[-1].label == "GPE" and sp.label == "ORG" and out[-1].end == sp.start:
+        if out and out[-1].label == "GPE" and sp.label in ("ORG", "FAC") and out[-1].end == sp.start:
             prev = out.pop()
-            sp = Span(prev.start, sp.end, "ORG", sp.source, sp.rule)
+            sp = Span(prev.start, sp.end, sp.label, sp.source, sp.rule)
         out.append(sp)
     return out

@@ -64,8 +64,9 @@ def test_entity_split_by_a_layout_break():
 @pytest.mark.parametrize("text,expected,absent", [
     ("据中国工信部统计", ("中国工信部", "ORG"), ("中国", "GPE")),       # a place before a body: one name
     ("中国和工信部", ("中国", "GPE"), ("中国和工信部", "ORG")),         # not across a word between them
+    ("乘客从北京南站出发", ("北京南站", "FAC"), ("北京", "GPE")),       # ... or a facility
 ])
-def test_a_place_before_an_organisation_is_part_of_its_name(text, expected, absent):
+def test_a_place_before_an_organisation_or_facility_is_part_of_its_name(text, expected, absent):
     got = ents(text, "both")
     assert expected in got and absent not in got
 
