@@ -443,6 +443,28 @@ def _cuts_a_word(sp: Span, text: str, bounds) -> bool:
 _PERSON = regex.compile(r"\p{Han}(?:[ ·]?\p{Han})+")  # 刘小涛, 董 蕾, 阿卜杜·热合曼; no brackets or digits
 
 
+_CLOSERS = {"”": "“", "》": "《", "）": "（", ")": "(", "」": "「", "』": "『"}
+
+
+def _balanced(sp: Span, text: str) -> Span | None:
+    """A model span that runs past a closing quote or bracket it did not open ends before it
+    (北京南站”始发站 -> 北京南站); one that opens a quote it does not close starts after it."""
+    s, e = sp.start, sp.end
+    for i in range(s, e):
+        ch = text[i]
+        if ch in _CLOSERS and _CLOSERS[ch] not in text[s:i]:
+            e = i
+            break
+    for i in range(e - 1, s - 1, -1):
+        ch = text[i]
+        if ch in _CLOSERS.values() and not any(c in text[i:e] for c, o in _CLOSERS.items() if o == ch):
+            s = i + 1
+            break
+    if e - s < 1:
+        return None
+    return sp if (s, e) == (sp.start, sp.end) else Span(s, e, sp.label, sp.source, sp.rule)
+
+
 _NAME_JOINS = "-·－•‧"
 
 
@@ -470,6 +492,9 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
     is FAC, one ending in a division suffix (市, 县, 镇) is GPE; generic words (全省) and lone characters are dropped.
     With the segmenter's ``bounds`` (word_bounds), a span that cuts through a word is dropped as a
     fragment (近平 of 习近平, 海康威 of 海康威视)."""
+    sp = _balanced(sp, text)
+    if sp is None:
+        return None
     surface = text[sp.start:sp.end]
     r = rules()
     pairs = r.model.country_pair_chars

@@ -3,7 +3,7 @@ and the overlap policy between rules and the model."""
 import pytest
 
 from pipeline import extract_text
-from pipeline.entities import Span, combine_rules_and_model, refine_model_span, segment, token_offsets, word_bounds
+from pipeline.entities import Span, _balanced, combine_rules_and_model, refine_model_span, segment, token_offsets, word_bounds
 
 
 def ents(text, mode="rules"):
@@ -161,3 +161,13 @@ def test_model_labels_are_refined(text, span, expected):
 def test_foreign_names_join_across_the_mark(text, span, joined):
     got = refine_model_span(Span(*span, "PER", "model", "ner_model"), text, word_bounds(token_offsets(segment(text))))
     assert got is not None and text[got.start:got.end] == joined
+
+
+@pytest.mark.parametrize("text,span,kept", [
+    ("北京南站”始发站", (0, 8), "北京南站"),          # a closing quote the span did not open ends it
+    ("“免申即享”兑付", (0, 6), "“免申即享”"),         # a quote it opens and closes stays
+    ("新开“金山”号", (2, 5), "金山"),                 # an opening quote it does not close starts it
+])
+def test_model_spans_keep_quotes_balanced(text, span, kept):
+    got = _balanced(Span(*span, "ORG", "model", "ner_model"), text)
+    assert got is not None and text[got.start:got.end] == kept
