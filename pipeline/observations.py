@@ -272,6 +272,21 @@ class _Doc:
     def paragraph_start(self, pos: int) -> int:
         return self.text.rfind("\n", 0, pos) + 1
 
+    def list_lead(self, ps: int) -> tuple[int, int] | None:
+        """For a paragraph that is an item of a dash list (——着力提升发展质量效益…), the paragraph
+        that leads the list (the nearest one before it that is no item), as (start, end)."""
+        text = self.text
+        if not text[ps:ps + 3].lstrip().startswith("——"):
+            return None
+        end = ps - 1
+        while end > 0:
+            start = text.rfind("\n", 0, end) + 1
+            line = text[start:end].strip()
+            if line and not line.startswith("——"):
+                return start, end
+            end = start - 1
+        return None
+
     def year_named_before(self, pos: int) -> int | None:
         """The year of the last date before pos that is not a comparison base (a news item's context)."""
         if self._last_years is None:  # computed once: a prefix of the last year named, date by date
@@ -567,6 +582,9 @@ def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int, half: 
             a, b = doc.sentences[k]
             period, from_word = _period_cue(doc, max(a, ps), min(b, ss))
             k += 1
+        lead = doc.list_lead(ps) if period is None and doc.is_gwr else None
+        if lead is not None:  # an item of a dash list: what the list's lead paragraph names
+            period, from_word = _period_cue(doc, *lead)
     if from_word is True and period and "/" in period:
         period, from_word = _within_span(doc, f, period)
     modality = _modality(doc, f, left)

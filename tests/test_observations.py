@@ -131,6 +131,9 @@ def test_region_and_comparison(body, figure, region, comparison):
     # 五年 opening a clause: the five years' sum in that clause only
     (GWR_2026 + REVIEW + "五年全省新增城镇就业560万人。", "560万人", "2021/2025", "cumulative"),
     (GWR_2026 + REVIEW + "五年生产原煤65亿吨，电力装机容量达到1.64亿千瓦。", "1.64亿千瓦", "2025", None),
+    # an item of a dash list takes the period its lead paragraph names
+    (GWR_2026 + REVIEW + "过去五年，我们主要做了以下工作。\n——经济实力稳步提升。累计完成固定资产投资3万亿元。",
+     "3万亿元", "2021/2025", "cumulative"),
     # a period is never finer than a month
     (GWR_2026 + REVIEW + "1月14日，全省签约项目120个。", "120个", "2025-01", None),
     # a news item: its figures take the month of its dateline
