@@ -17,6 +17,8 @@ from .patterns import check_compiles, load_rules
 
 DATA = Path(__file__).parent / "data" / "cleanview.toml"
 _LINE = regex.compile(r"[^\r\n]*(?:\r\n|\n|\r)?")
+_HEADING_MAX = 60  # an enumerated line this short is a heading and ends its line; a longer one is a
+# paragraph that a layout break may cut mid-word (——着力提升发展质量效益，…全员劳动生\n产率)
 _ENUM_START = regex.compile(r"[ \t　]*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\(\d+\)|\d+(?:[、．]|\.(?!\d))|——|--)")
 _SENTENCE_END = regex.compile(r"[。！？；!?;]+[”’」』）)]*|\n")
 
@@ -238,7 +240,8 @@ def build(text: str) -> CleanView:
             prev = next((c for c in reversed(chars) if c not in " \n"), "")
             first = stripped[0]
             keep = (prev in final or not prev or (_isdigit(prev) and _isdigit(first))
-                    or _ENUM_START.match(body) is not None or _ENUM_START.match(prev_line) is not None
+                    or _ENUM_START.match(body) is not None
+                    or (_ENUM_START.match(prev_line) is not None and len(prev_line) <= _HEADING_MAX)
                     or (keep_after is not None and keep_after.search(prev_line) is not None))
             if keep and chars[-1] != "\n":
                 chars.append("\n")

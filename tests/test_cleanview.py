@@ -12,6 +12,9 @@ from pipeline.cleanview import build
     ("１９９１年", "1991年"),
     ("增长5.5 %", "增长5.5%"),                                               # a space beside a number
     ("任务完成。\n下一段", "任务完成。\n下一段"),                              # a paragraph break stays
+    ("一、工作回顾\n过去一年", "一、工作回顾\n过去一年"),                        # a short numbered heading ends its line
+    ("——着力提升发展质量效益，保持经济持续健康发展，引导各方面把工作重点放在提高发展质量和效益上，全员劳动生\n\u200b\n产率增长",
+     "——着力提升发展质量效益，保持经济持续健康发展，引导各方面把工作重点放在提高发展质量和效益上，全员劳动生产率增长"),  # a long item cut mid-word
     ("下载\n打印\n【字号：\n加大\n还原\n减小\n】\n正文第一句。", "正文第一句。"),  # page chrome
     ("政府工作报\u200b告", "政府工作报告"),                                   # zero-width space
     ("本报记者 李英俊 董 蕾\n聚焦工业强市", "本报记者 李英俊 董 蕾\n聚焦工业强市"),  # a byline line keeps its break
