@@ -22,6 +22,8 @@ def facts(text):
     # a conversion restates the figure before it; 每年 is time, not part of the metric
     ("每年生活费是12000澳元，约合7万元人民币", {("生活费", "是", "12000澳元", 0), ("生活费", "约合", "7万元人民币", 0)}),
     ("生活费每年4万到6万元", {("生活费", "", "4万到6万元", 0)}),
+    # market moves are predicates, not part of the index's name
+    ("当天上证综指大跌109.58点", {("上证综指", "大跌", "109.58点", -1)}),
     # a count or measure running straight into its noun: the noun is what is counted
     ("抓好629个省级重点工程项目，按月调度", {("省级重点工程项目", "", "629个", 0)}),
     ("实施了中心城区26公里供水改造", {("供水", "实施", "26公里", 0)}),
