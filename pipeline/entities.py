@@ -468,10 +468,15 @@ def _balanced(sp: Span, text: str) -> Span | None:
 _NAME_JOINS = "-·－•‧"
 
 
+@functools.lru_cache(maxsize=2)
+def _name_part(chars: str) -> regex.Pattern:
+    return regex.compile(rf"[{regex.escape(chars)}A-Za-z]+")
+
+
 def _joined_name(text: str, s: int, e: int, chars: str) -> tuple[int, int]:
     """A foreign name written with a joining mark (克里斯-威尔考克斯, 萨乌德·侯赛因): the parts on
     either side of the mark, in transliteration characters or Latin letters, join the span."""
-    part = regex.compile(rf"[{regex.escape(chars)}A-Za-z]+")
+    part = _name_part(chars)
     while s >= 2 and text[s - 1] in _NAME_JOINS:
         run = [x for x in part.finditer(text, max(0, s - 9), s - 1) if x.end() == s - 1]
         if not run:
