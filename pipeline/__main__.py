@@ -264,9 +264,16 @@ def _extract_dask(args, inp: Path, out: Path, sidecar: dict) -> int:
 
 
 def _peak_rss_mb() -> float:
-    """Peak resident memory of this process and of its finished children (the workers), in MB."""
+    """Peak resident memory of this process and of its finished children (the workers), in MB.
+    This process's own peak is read from /proc (VmHWM) where there is one: Linux carries
+    ru_maxrss over an exec, so a run started from a large process would report that one's peak."""
     import resource
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            own = next(int(ln.split()[1]) for ln in fh if ln.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        pass
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return round(max(own, kids) / 1024, 1)
 

@@ -159,3 +159,16 @@ def test_the_segmenter_vocabulary_stays_bounded(monkeypatch):
         segment.tokens(f"第{k}号文件写明{k * 7.3:.1f}亿元")
     assert len(segment.nlp().vocab.strings) <= 50 + 20
     assert segment.tokens(text) == before
+
+
+def test_peak_memory_is_the_runs_own(tmp_path):
+    """run.json's peak RSS is the run's: Linux carries ru_maxrss over an exec, so a run started by
+    a large process (the bench) would otherwise report that process's peak."""
+    import subprocess
+    import sys
+    big = bytearray(400 * 2**20)
+    big[::4096] = b"\x01" * len(big[::4096])  # resident, not only reserved
+    out = subprocess.run([sys.executable, "-c", "from pipeline.__main__ import _peak_rss_mb; print(_peak_rss_mb())"],
+                         capture_output=True, text=True, check=True).stdout
+    assert float(out) < 300, out
+    del big
