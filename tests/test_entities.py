@@ -26,6 +26,8 @@ def ents(text, mode="rules"):
     ("本报记者曾坤报道：中共中央", {("曾坤", "PER")}),                              # the name ends at a word
     ("（本报记者李舸摄）", {("李舸", "PER")}),                                      # a credit after the name
     ("普光气田建成投产", {("普光气田", "FAC")}),
+    ("雄安新区建设", {("雄安新区", "GPE")}),                                        # a new district is a division
+    ("中国上海自由贸易试验区挂牌", {("中国上海自由贸易试验区", "FAC")}),              # a zone, like 综合保税区
     ("NBA常规赛：公牛93-骑士82", {("公牛", "ORG"), ("骑士", "ORG")}),                # teams, in a league report                                    # a field, like 油田
     ("推动长江经济带发展", {("长江经济带", "LOC")}),                                # regions named after a river
     ("合肥都市圈一体化", {("合肥都市圈", "LOC")}),
