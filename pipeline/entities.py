@@ -465,6 +465,7 @@ def _balanced(sp: Span, text: str) -> Span | None:
     return sp if (s, e) == (sp.start, sp.end) else Span(s, e, sp.label, sp.source, sp.rule)
 
 
+_PRODUCT_CODE = regex.compile(r"[A-Za-z]{1,4}-?\d")  # a product's model code (Z280, P40, EX-100)
 _NAME_JOINS = "-·－•‧"
 
 
@@ -531,6 +532,8 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
         return None  # a place used as an adjective (中国式, 中国特色), as the rules skip it
     label = gazetteer().get(surface)
     mr = r.model
+    if sp.label == "LOC" and label is None and _PRODUCT_CODE.match(text, sp.end):
+        return Span(sp.start, sp.end, "ORG", sp.source, sp.rule)  # 卡西欧Z280: a maker before its product's code
     if sp.label == "PER" and label is None:
         if _division_stem(surface):
             return Span(sp.start, sp.end, "GPE", sp.source, sp.rule)  # 宁德 (宁德市), 邵阳
