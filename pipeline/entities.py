@@ -83,11 +83,12 @@ class _ModelRefine(BaseModel):
     name_tails: list[str] = []
     abbreviations: str = ""
     country_pair_chars: str = ""
+    work_areas: str = ""
     person_titles: list[str] = []
     transliteration_chars: str = ""
     foreign_name_tags: list[str] = []
 
-    @field_validator("surnames", "abbreviations", "country_pair_chars", "transliteration_chars")
+    @field_validator("surnames", "abbreviations", "country_pair_chars", "work_areas", "transliteration_chars")
     @classmethod
     def _han_chars(cls, v: str, info) -> str:
         chars = "".join(v.split())
@@ -514,6 +515,14 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
         if b - a == 2 and not in_word and (a == 0 or text[a - 1] not in r.model.abbreviations) and (
                 b == len(text) or text[b] not in r.model.abbreviations):
             return Span(sp.start, sp.end, "LOC" if surface == "欧" else "GPE", sp.source, sp.rule)  # 中美关系
+    if sp.label == "LOC" and len(surface) == 1 and surface in r.model.work_areas:
+        a, b = sp.start, sp.end
+        while a > 0 and text[a - 1] in r.model.work_areas:
+            a -= 1
+        while b < len(text) and text[b] in r.model.work_areas:
+            b += 1
+        if b - a == 2 and (b == len(text) or not regex.match(r"\p{Han}", text[b]) or text[b] in "等和及"):
+            return Span(a, b, "GPE", sp.source, sp.rule)  # 对台、港澳等工作: the pair as one work area
     if sp.label == "LOC" and len(surface) == 1 and surface in r.model.abbreviations:
         near = text[max(0, sp.start - 1):sp.start] + text[sp.end:sp.end + 1]
         if any(ch in r.model.abbreviations for ch in near) or (

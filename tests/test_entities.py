@@ -142,6 +142,9 @@ def test_model_spans_that_cut_through_a_word_are_dropped():
     ("日中友好团体", (0, 1, "LOC"), "GPE"),
     ("中美洲国家", (0, 1, "LOC"), None),
     ("中俄蒙三国", (0, 1, "LOC"), None),
+    # two work-area abbreviations before a break or 等: one GPE; as a category of people: none
+    ("对台、港澳等工作", (4, 5, "LOC"), "GPE"),
+    ("港澳同胞", (0, 1, "LOC"), None),
     # a person before a title, with one character or no common surname; not a fragment of a word
     ("江主席离开北京", (0, 1, "PER"), "PER"),
     ("小平同志到沈阳", (0, 2, "PER"), "PER"),
