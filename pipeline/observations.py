@@ -369,6 +369,8 @@ def _period_cue(doc: _Doc, a: int, b: int) -> tuple[str | None, bool]:
         if not text[max(0, q.start - 2):q.start].endswith(tuple(r.period.compare_before)) \
                 and not text[q.end:q.end + 6].startswith(("相比", "同期相比")):
             p = _norm_period(q.norm, doc.meta.year if doc.meta.genre == "news" else doc.review_year)
+            if p and text[q.end - 1] in "末底" and p.endswith("-12") and "年" in text[q.start:q.end]:
+                p = p[:4]  # 2022年末: a year-end stock's period is the year (guidelines)
             if p and q.start > best[0]:
                 best = (q.start, p, False)
         i += 1

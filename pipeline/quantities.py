@@ -468,6 +468,8 @@ class Extractor:
             norm = f"{y}-{mo:02d}-{d:02d}"
         elif y is not None and mo is not None:
             norm = f"{y}-{mo:02d}"
+        elif y is not None and gd.get("yend"):
+            norm = f"{y}-12"  # 2022年末: the year's last month (guidelines)
         elif y is not None:
             norm = str(y)
         elif mo is not None and d is not None:

@@ -134,6 +134,8 @@ def test_region_and_comparison(body, figure, region, comparison):
     # an item of a dash list takes the period its lead paragraph names
     (GWR_2026 + REVIEW + "过去五年，我们主要做了以下工作。\n——经济实力稳步提升。累计完成固定资产投资3万亿元。",
      "3万亿元", "2021/2025", "cumulative"),
+    # a year-end stock's period is the year (the date's norm is its last month)
+    (GWR_2026 + REVIEW + "2024年末，全省户籍人口9800万人。", "9800万人", "2024", None),
     # a period is never finer than a month
     (GWR_2026 + REVIEW + "1月14日，全省签约项目120个。", "120个", "2025-01", None),
     # a news item: its figures take the month of its dateline
