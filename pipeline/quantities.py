@@ -440,6 +440,8 @@ class Extractor:
             y2 = num(gd["y2"]) if gd.get("y2") else None
             mo = num(gd["m"]) if gd.get("m") else None
             mo2 = num(gd["m2"]) if gd.get("m2") else None
+            if gd.get("mfirst"):  # 前7个月: months 1 to 7
+                mo, mo2 = 1, num(gd["mfirst"])
             d = num(gd["d"]) if gd.get("d") else None
             d2 = num(gd["d2"]) if gd.get("d2") else None
         except numerals.NotANumeral:
