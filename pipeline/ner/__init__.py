@@ -192,10 +192,16 @@ class BiLstmCrf:
         bps = np.empty((B, L, T), dtype=np.int8)
         bps[:, 0] = np.arange(T)
         ident = np.arange(T)[None, :]
+        shortest = int(lengths.min()) if B else 0
+        trans = self.trans[None]
         for t in range(1, L):
-            cand = score[:, :, None] + self.trans[None]
+            cand = score[:, :, None] + trans
             bp = cand.argmax(axis=1)
             best = cand.max(axis=1) + em[:, t]
+            if t < shortest:  # every sequence of the batch is still running
+                score = best
+                bps[:, t] = bp
+                continue
             live = (t < lengths)[:, None]
             score = np.where(live, best, score)
             bps[:, t] = np.where(live, bp, ident)
