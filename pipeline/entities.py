@@ -20,6 +20,7 @@ RULES_PATH = Path(__file__).parent / "data" / "entity_rules.toml"
 WORLD_PLACES = Path(__file__).parent / "data" / "world_places.tsv"
 WORLD_CITIES = Path(__file__).parent / "data" / "world_cities.tsv"
 LABELS = ("PER", "ORG", "GPE", "LOC", "FAC", "WORK")
+SUFFIX_LABELS = ("ORG", "FAC", "GPE", "LOC")
 _HAN1 = r"\p{Han}"
 
 
@@ -108,18 +109,23 @@ class EntityRules(BaseModel):
 
     @model_validator(mode="after")
     def _no_dupes(self):
-        for name in ("ORG", "FAC", "GPE", "LOC"):
+        for name in SUFFIX_LABELS:
             lst = getattr(self.suffixes, name)
             if len(set(lst)) != len(lst):
                 raise ValueError(f"duplicate suffix in suffixes.{name}")
-        g = self.gazetteer
-        seen: dict[str, str] = {}
-        for label in ("GPE", "LOC", "ORG", "PER"):
-            for w in getattr(g, label):
-                if w in seen:
-                    raise ValueError(f"gazetteer entry {w!r} listed under both {seen[w]} and {label}")
-                seen[w] = label
+        _one_label(self.suffixes, SUFFIX_LABELS, "suffix")
+        _one_label(self.gazetteer, ("GPE", "LOC", "ORG", "PER"), "gazetteer entry")
         return self
+
+
+def _one_label(section: BaseModel, labels: tuple[str, ...], what: str) -> dict[str, str]:
+    """word -> label over a section's per-label lists; a word listed under two labels is an error."""
+    seen: dict[str, str] = {}
+    for label in labels:
+        for w in getattr(section, label):
+            if seen.setdefault(w, label) != label:
+                raise ValueError(f"{what} {w!r} listed under both {seen[w]} and {label}")
+    return seen
 
 
 @functools.lru_cache(maxsize=1)
@@ -225,9 +231,11 @@ def find_bylines(text: str, toks: list[tuple[int, int]] | None = None) -> list[S
     记者曾坤报道 -> 曾坤, not 曾坤报."""
     out = []
     before, after = _byline_regexes()
-    ends = {b for _, b in toks} if toks is not None else None
+    ends = None
     for rx, rule in ((before, "byline"), (after, "photo_credit")):
         for m in rx.finditer(text):
+            if ends is None and toks is not None:
+                ends = word_bounds(toks)[1]
             for s, e in _split_names(m.group("names"), m.start("names")):
                 if ends is not None and e < len(text) and regex.match(r"\p{Han}", text[e]) and e not in ends:
                     e = max((b for b in range(s + 2, e) if b in ends), default=s)
@@ -268,15 +276,8 @@ _MAX_NAME_TOKENS = 4
 
 @functools.lru_cache(maxsize=1)
 def _suffix_labels() -> dict[str, str]:
-    """suffix token -> label (a suffix belongs to one label's list)."""
-    r = rules().suffixes
-    out: dict[str, str] = {}
-    for label in ("ORG", "FAC", "GPE", "LOC"):
-        for suf in getattr(r, label):
-            if suf in out:
-                raise ValueError(f"suffix {suf!r} listed under both {out[suf]} and {label}")
-            out[suf] = label
-    return out
+    """suffix token -> label (a suffix belongs to one label's list: checked when the rules load)."""
+    return _one_label(rules().suffixes, SUFFIX_LABELS, "suffix")
 
 
 def _is_proper_token(tok: str) -> bool:
@@ -381,7 +382,7 @@ def find_teams(text: str, toks: list[tuple[int, int]]) -> list[Span]:
     t = rules().teams
     if not any(w in text for w in t.context_words):
         return []
-    starts, ends = {a for a, _ in toks}, {b for _, b in toks}
+    starts, ends, _ = word_bounds(toks)
     return [Span(m.start(), m.end(), "ORG", "rule", "team") for m in _team_regex().finditer(text)
             if m.start() in starts and m.end() in ends]
 
@@ -466,6 +467,15 @@ def _balanced(sp: Span, text: str) -> Span | None:
     return sp if (s, e) == (sp.start, sp.end) else Span(s, e, sp.label, sp.source, sp.rule)
 
 
+def _run_of(text: str, s: int, e: int, chars: str) -> tuple[int, int]:
+    """text[s:e] widened over the neighbouring characters in ``chars`` (中 of 中美 -> 中美)."""
+    while s > 0 and text[s - 1] in chars:
+        s -= 1
+    while e < len(text) and text[e] in chars:
+        e += 1
+    return s, e
+
+
 _PRODUCT_CODE = regex.compile(r"[A-Za-z]{1,4}-?\d")  # a product's model code (Z280, P40, EX-100)
 _NAME_JOINS = "-·－•‧"
 
@@ -506,21 +516,13 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
     r = rules()
     pairs = r.model.country_pair_chars
     if sp.label == "LOC" and len(surface) == 1 and surface in pairs:
-        a, b = sp.start, sp.end
-        while a > 0 and text[a - 1] in pairs:
-            a -= 1
-        while b < len(text) and text[b] in pairs:
-            b += 1
+        a, b = _run_of(text, sp.start, sp.end, pairs)
         in_word = (bounds is not None and a not in bounds[0]) or jieba_tags().get(text[a:b + 1]) == "ns"  # 中美洲
         if b - a == 2 and not in_word and (a == 0 or text[a - 1] not in r.model.abbreviations) and (
                 b == len(text) or text[b] not in r.model.abbreviations):
             return Span(sp.start, sp.end, "LOC" if surface == "欧" else "GPE", sp.source, sp.rule)  # 中美关系
     if sp.label == "LOC" and len(surface) == 1 and surface in r.model.work_areas:
-        a, b = sp.start, sp.end
-        while a > 0 and text[a - 1] in r.model.work_areas:
-            a -= 1
-        while b < len(text) and text[b] in r.model.work_areas:
-            b += 1
+        a, b = _run_of(text, sp.start, sp.end, r.model.work_areas)
         if b - a == 2 and (b == len(text) or not regex.match(r"\p{Han}", text[b]) or text[b] in "等和及"):
             return Span(a, b, "GPE", sp.source, sp.rule)  # 对台、港澳等工作: the pair as one work area
     if sp.label == "LOC" and len(surface) == 1 and surface in r.model.abbreviations:

@@ -178,3 +178,16 @@ def test_foreign_names_join_across_the_mark(text, span, joined):
 def test_model_spans_keep_quotes_balanced(text, span, kept):
     got = _balanced(Span(*span, "ORG", "model", "ner_model"), text)
     assert got is not None and text[got.start:got.end] == kept
+
+
+@pytest.mark.parametrize("section,label,word", [("suffixes", "LOC", "公司"), ("gazetteer", "ORG", "北京")])
+def test_a_word_under_two_labels_is_refused_when_the_rules_load(section, label, word):
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from pipeline.entities import RULES_PATH, EntityRules
+    data = tomllib.loads(RULES_PATH.read_text(encoding="utf-8"))
+    data[section][label].append(word)
+    with pytest.raises(ValidationError, match="listed under both"):
+        EntityRules.model_validate(data)
