@@ -320,10 +320,11 @@ def run(data=None, out="pipeline/ner/model", seed=1, config=None, train_file=Non
 
     def on_epoch(epoch, params, loss):
         model = NerModel(BiLstmCrf(params), featurizer, meta)
-        dev = evaluate_examples(model, dev_s, cfg["max_chunk"]) if dev_s else {"overall": {"f1": 0.0}}
-        f1 = dev["overall"]["f1"]
-        log(f"epoch {epoch} loss {loss:.3f} dev {json.dumps(dev['overall'])} "
-            + " ".join(f"{k}={dev[k]['f1']}" for k in ("PER", "LOC", "ORG") if k in dev))
+        dev = evaluate_examples(model, dev_s, cfg["max_chunk"]) if dev_s else None  # no dev split: the last epoch
+        f1 = dev["overall"]["f1"] if dev else 0.0
+        log(f"epoch {epoch} loss {loss:.3f} dev "
+            + (json.dumps(dev["overall"]) + " " + " ".join(f"{k}={dev[k]['f1']}" for k in ("PER", "LOC", "ORG") if k in dev)
+               if dev else "none"))
         if f1 > best["f1"] or not dev_s:
             best["f1"] = f1
             meta.update({"epoch": epoch, "dev": dev, "train_minutes": round((time.time() - t0) / 60, 1)})
