@@ -134,8 +134,8 @@ def _runs_on(text: str, s: int, e: int, w: str) -> bool:
 def _posseg():
     import jieba.posseg
 
-    from .segment import _jieba
-    _jieba()  # loads jieba with the user dictionary
+    from .segment import load_jieba
+    load_jieba()  # loads jieba with the user dictionary
     return jieba.posseg
 
 

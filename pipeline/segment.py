@@ -21,7 +21,7 @@ MAX_VOCAB_STRINGS = 200_000
 
 
 @functools.lru_cache(maxsize=1)
-def _jieba():
+def load_jieba():
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -34,7 +34,7 @@ def _jieba():
 def nlp():
     import spacy
 
-    _jieba()
+    load_jieba()
     return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
 
 
