@@ -161,6 +161,20 @@ def test_the_segmenter_vocabulary_stays_bounded(monkeypatch):
     assert segment.tokens(text) == before
 
 
+@pytest.mark.parametrize("text", [
+    "全年地区生产总值增长5.5%，孟州市新增市场主体5900余户。",
+    "GDP 增长 5%  。\n\n  第二段\t（2025年）\u3000完 ",
+    " ", "a  b\n\n c ", "\n",
+])
+def test_the_doc_is_the_one_spacys_chinese_tokenizer_makes(text):
+    """segment.make_doc aligns jieba's words to the text in linear time; the tokens, their offsets
+    and trailing spaces are those of spaCy's own tokenizer."""
+    from pipeline import segment
+    ours = [(t.text, t.idx, t.whitespace_) for t in segment.make_doc(text)]
+    spacys = [(t.text, t.idx, t.whitespace_) for t in segment.nlp().make_doc(text)]
+    assert ours == spacys and "".join(t + w for t, _, w in ours) == text
+
+
 def test_peak_memory_is_the_runs_own(tmp_path):
     """run.json's peak RSS is the run's: Linux carries ru_maxrss over an exec, so a run started by
     a large process (the bench) would otherwise report that process's peak."""
