@@ -97,12 +97,7 @@ class BiLstmCrf:
                 zg -= 1.0
                 np.multiply(zi, zg, out=tmp)
                 c += tmp
-                # h = o * tanh(c) = o * (2 / (1 + exp(-2c)) - 1)
-                np.multiply(c, -2.0, out=tmp)
-                np.exp(tmp, out=tmp)
-                tmp += 1.0
-                np.divide(2.0, tmp, out=tmp)
-                tmp -= 1.0
+                np.tanh(c, out=tmp)  # h = o * tanh(c)
                 np.multiply(zo, tmp, out=h)
                 out[t] = h
         return out
