@@ -33,6 +33,9 @@ class FactRules(BaseModel):
     strip_right: list[str]
     clause_breaks: str
     count_first_verbs: list[str]
+    compare_marks: list[str]
+    compare_bases: list[str]
+    compare_tails: list[str]
     compound_names: list[str]
     single_char_metric_tags: list[str]
     scope_marks: list[str]
@@ -107,6 +110,8 @@ def _strip(text: str, s: int, e: int, r: FactRules) -> tuple[int, int, str]:
         w = next((p for p in preds if seg.endswith(p) and (len(seg) > len(p) or not predicate)), None)
         if w is not None and not predicate:
             predicate = w
+        elif w is not None and len(w) > 1 and r.predicates[w] and not r.predicates[predicate]:
+            predicate = w + predicate  # 销售量增长达到13%: a change verb before 达到 is part of the predicate
         else:
             w = next((x for x in right if seg.endswith(x)), None)
         if w is not None:
@@ -241,7 +246,15 @@ class _Clause:
 
 
 def _fact(c: _Clause, s: int, e: int, pred: str, rule: str) -> Fact:
-    return Fact(c.q, s, e, pred, _dir(rules().predicates.get(pred, 0), c.q), rule)
+    return Fact(c.q, s, e, pred, _dir(_direction(pred), c.q), rule)
+
+
+def _direction(pred: str) -> int:
+    """The direction a predicate states; a chain (增长达到) takes its first verb's."""
+    preds = rules().predicates
+    if pred in preds:
+        return preds[pred]
+    return next((d for w, d in preds.items() if d and pred.startswith(w)), 0)
 
 
 def _prev_fact(c: _Clause) -> Fact | None:
@@ -396,12 +409,27 @@ def _clause(sent: _Sentence, q: Quantity, prev_end: int, cmp_cut: int | None, r:
             left_start = i + 1
             break
     s, e, pred = _strip(text, left_start, q.start, r)
+    if cmp_cut is None:
+        m = _comparison(r).search(text, s, e)
+        cmp_cut = m.start() if m else None
     if cmp_cut is not None and s <= cmp_cut < e:
         s, e, _ = _strip(text, s, cmp_cut, r)
     s = _drop_scope(s, e, sent.scope_at, text, r)
     c = _Clause(q, left_start, text[prev_end:q.start], s, e, pred, cmp_cut)
     c.sent = sent
     return c
+
+
+_COMPARISON: dict[int, tuple[FactRules, regex.Pattern]] = {}
+
+
+def _comparison(r: FactRules) -> regex.Pattern:
+    """比/较 and the base of a comparison (涂料较去年, 产量比上月): the metric ends before it."""
+    hit = _COMPARISON.get(id(r))
+    if hit is None or hit[0] is not r:
+        alt = lambda ws: "|".join(map(regex.escape, sorted(ws, key=len, reverse=True)))  # noqa: E731
+        hit = _COMPARISON[id(r)] = (r, regex.compile(f"(?:{alt(r.compare_marks)})(?:{alt(r.compare_bases)})(?:{alt(r.compare_tails)})?"))
+    return hit[1]
 
 
 def _link_sentence(sent: _Sentence, r: FactRules) -> list[Fact]:
@@ -454,8 +482,10 @@ def _noun_char(ch: str, r: FactRules) -> bool:
 
 
 def _only_predicates(text: str, a: int, b: int, quantities: list[Quantity], r: FactRules) -> bool:
-    """True when text[a:b] holds only predicates, hedges and time quantities (，两年平均增长; 比2019年同期增长)."""
+    """True when text[a:b] holds only predicates, hedges, comparisons and time quantities (，两年平均增长;
+    比2019年同期增长; 比上月增长)."""
     cuts = [(q.start, q.end) for q in quantities if a <= q.start and q.end <= b and q.kind not in r.fact_kinds]
+    cuts = sorted(cuts + [m.span() for m in _comparison(r).finditer(text, a, b)])
     pos = a
     for s, e in cuts + [(b, b)]:
         ps, pe, _ = _strip(text, pos, s, r)

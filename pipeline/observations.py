@@ -36,6 +36,7 @@ class _Measure(BaseModel):
     growth_words: list[str]
     share_words: list[str]
     to_level: list[str]
+    reached: list[str]
     new_prefixes: list[str]
     new_name_prefixes: list[str]
     paired_halves: list[tuple[str, str, str]]
@@ -462,7 +463,9 @@ def _measure(doc: _Doc, f: Fact, indicator: str | None, said: str | None) -> str
         return "rank"
     if said == "growth":
         return "growth"
-    if f.direction != 0 and any(between.rstrip().endswith(w) for w in r.measure.to_level):
+    tail = between.rstrip()
+    if f.direction != 0 and any(tail.endswith(w) for w in r.measure.to_level) \
+            and not any(tail.endswith(w) for w in r.measure.reached):
         return "level"  # 提高到2.5%: the new level
     if q.kind == "pp" or said == "change":
         return "change"

@@ -36,6 +36,13 @@ def facts(text):
     # place and facility scope and time words leave the metric's left edge
     ("郑州机场旅客吞吐量突破2000万人次", {("旅客吞吐量", "突破", "2000万人次", 0)}),
     ("2020年同期规模以上工业增加值同比下降23.2%", {("规模以上工业增加值", "下降", "23.2%", -1)}),
+    # a comparison ends the metric; with nothing before it the figure measures the metric before
+    ("涂料较去年同比增长3%", {("涂料", "增长", "3%", 1)}),
+    ("水泥产量1.5亿吨，比上月增长7.6%", {("水泥产量", "", "1.5亿吨", 0), ("水泥产量", "增长", "7.6%", 1)}),
+    # ... a comparison mark inside a word is no comparison
+    ("第三产业比重上升到55.1%", {("第三产业比重", "上升到", "55.1%", 1)}),
+    # a change verb before 达到 belongs to the predicate
+    ("地板销售量增长达到13%", {("地板销售量", "增长达到", "13%", 1)}),
     # a change against an earlier date measures the metric named before it
     ("年末常住人口488403人，比上年末增加353人。", {("常住人口", "增加", "353人", 1)}),
     ("能源消费量53.20万吨标准煤，由去年同期下降5.0%转为增长21.5%",
