@@ -165,7 +165,9 @@ def _clean_metric(text: str, s: int, e: int, r: FactRules) -> tuple[int, int]:
     toks = _tagged(text, s, e)
     left, right = set(r.left_drop_tags), set(r.right_drop_tags)
     keep = set(r.left_keep_words)
-    while len(toks) > 1 and toks[0][3] in left and text[toks[0][0]] not in "“《" and toks[0][2] not in keep:
+    edge = set(r.strip_left)
+    while len(toks) > 1 and ((toks[0][3] in left and text[toks[0][0]] not in "“《" and toks[0][2] not in keep)
+                             or (toks[0][2] in edge and toks[0][3] == "t")):  # 我国目前实有…: a listed time word
         toks = toks[1:]
     while len(toks) > 1 and toks[-1][3] in right and text[toks[-1][0]] not in "”》":
         toks = toks[:-1]

@@ -41,6 +41,10 @@ def facts(text):
     ("水泥产量1.5亿吨，比上月增长7.6%", {("水泥产量", "", "1.5亿吨", 0), ("水泥产量", "增长", "7.6%", 1)}),
     # ... a comparison mark inside a word is no comparison
     ("第三产业比重上升到55.1%", {("第三产业比重", "上升到", "55.1%", 1)}),
+    # time words and conversions leave the metric's left edge, also after a place went
+    ("我国目前实有木门生产能力尚不到50万吨(约合木门面积不足3000万平方米)",
+     {("实有木门生产能力", "", "不到50万吨", 0), ("木门面积", "约合", "不足3000万平方米", 0)}),
+    ("未来产业先导区集聚企业超150家", {("未来产业先导区集聚企业", "", "超150家", 0)}),
     # a change verb before 达到 belongs to the predicate
     ("地板销售量增长达到13%", {("地板销售量", "增长达到", "13%", 1)}),
     # a change against an earlier date measures the metric named before it
