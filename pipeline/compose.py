@@ -5,7 +5,6 @@ document text -> clean view -> sentences -> quantities (characters) -> tokens (s
 """
 from __future__ import annotations
 
-import dataclasses
 import enum
 import functools
 import os
@@ -125,7 +124,7 @@ def extract(text: str, doc_id: str = "text", source: str = "<text>",
             doc_id=doc_id, start=s, end=e, text=text[s:e], metric="".join(text[ms:me].split()),
             metric_start=ms, metric_end=me, predicate=f.predicate, direction=f.direction,
             value=q.value, value_max=q.value_max, unit=q.unit, kind=q.kind, approx=q.approx,
-            sentence="".join(text[ds:de].split()), rule=f.rule, **dataclasses.asdict(o)),
+            sentence="".join(text[ds:de].split()), rule=f.rule, **vars(o)),  # flat: vars is asdict
             text, out, source, "facts")
         if rec:
             out.facts.append(rec)
