@@ -63,43 +63,46 @@ class BiLstmCrf:
         self.H = self.Whh_f.shape[0]
         for name in ("Wih_f", "Whh_f", "b_f", "Wih_b", "Whh_b", "b_b"):
             setattr(self, name, self._fold_gates(getattr(self, name)))
+        # the LSTM carries h2 = 2h (see _lstm): the recurrent weights and the output layer take h2 / 2
+        self.Whh = np.stack([self.Whh_f, self.Whh_b]) * np.float32(0.5)
+        self.W_out *= np.float32(0.5)
         self.dc, self.db = self.emb_c.shape[1], self.emb_b.shape[1]
 
     def _fold_gates(self, w: np.ndarray) -> np.ndarray:
-        """Scale the gate columns (last axis, torch order i f g o): i, f, o by -1 and g by -2,
-        so that one exp of the pre-activation gives every gate: sigmoid(x) = 1 / (1 + exp(-x))
-        and tanh(x) = 2 / (1 + exp(-2x)) - 1."""
+        """Reorder the gate columns (last axis) from torch's i f g o to i f o g and halve i, f, o,
+        so that one tanh of the pre-activation gives every gate: sigmoid(x) = (tanh(x / 2) + 1) / 2."""
         H = self.H
-        w = -w
-        w[..., 2 * H:3 * H] *= 2.0
-        return w
+        i, f, g, o = (w[..., k * H:(k + 1) * H] for k in range(4))
+        return np.ascontiguousarray(np.concatenate([i * 0.5, f * 0.5, o * 0.5, g], axis=-1), dtype=np.float32)
 
-    # -- LSTM over a time-major padded batch (L, B, 4H) of pre-computed input projections
-    # (weights folded by _fold_gates).
-    def _lstm(self, xp: np.ndarray, Whh: np.ndarray) -> np.ndarray:
-        L, B, _ = xp.shape
+    # -- both directions of the LSTM at once over a padded batch (2, L, B, 4H) of pre-computed
+    # input projections (direction 1 runs over the reversed sequences; weights folded by _fold_gates).
+    def _lstm(self, xp: np.ndarray) -> np.ndarray:
+        """Returns h2 = 2h, shape (2, L, B, H). With t = tanh(z) of the folded pre-activation,
+        i2 = t_i + 1 = 2 sigmoid(.), likewise f2 and o2, and g = t_g:
+        c = (f2 c + i2 g) / 2 and h2 = o2 tanh(c)."""
+        _, L, B, _ = xp.shape
         H = self.H
-        h = np.zeros((B, H), dtype=np.float32)
-        c = np.zeros((B, H), dtype=np.float32)
-        z = np.empty((B, 4 * H), dtype=np.float32)
-        tmp = np.empty((B, H), dtype=np.float32)
-        out = np.empty((L, B, H), dtype=np.float32)
-        zi, zf, zg, zo = z[:, :H], z[:, H:2 * H], z[:, 2 * H:3 * H], z[:, 3 * H:]
-        with np.errstate(over="ignore"):  # exp overflow -> inf -> gate exactly 0: intended
-            for t in range(L):
-                np.dot(h, Whh, out=z)
-                z += xp[t]
-                np.exp(z, out=z)
-                z += 1.0
-                np.reciprocal(z, out=z)  # i, f, o = sigmoid; zg = (tanh(g) + 1) / 2
-                c *= zf
-                zg *= 2.0
-                zg -= 1.0
-                np.multiply(zi, zg, out=tmp)
-                c += tmp
-                np.tanh(c, out=tmp)  # h = o * tanh(c)
-                np.multiply(zo, tmp, out=h)
-                out[t] = h
+        h = np.zeros((2, B, H), dtype=np.float32)
+        c = np.zeros((2, B, H), dtype=np.float32)
+        z = np.empty((2, B, 4 * H), dtype=np.float32)
+        tmp = np.empty((2, B, H), dtype=np.float32)
+        out = np.empty((2, L, B, H), dtype=np.float32)
+        zi, zf, zo, zg = z[..., :H], z[..., H:2 * H], z[..., 2 * H:3 * H], z[..., 3 * H:]
+        zifo = z[..., :3 * H]
+        Whh = self.Whh
+        for t in range(L):
+            np.matmul(h, Whh, out=z)
+            z += xp[:, t]
+            np.tanh(z, out=z)
+            zifo += 1.0
+            c *= zf
+            np.multiply(zi, zg, out=tmp)
+            c += tmp
+            c *= 0.5
+            np.tanh(c, out=tmp)
+            np.multiply(zo, tmp, out=h)
+            out[:, t] = h
         return out
 
     @staticmethod
@@ -147,9 +150,9 @@ class BiLstmCrf:
         return tables, index
 
     @staticmethod
-    def _gather(tables, index, pos):
-        """Sum of table rows for positions ``pos`` (any shape) -> pos.shape + (4H,)."""
-        out = np.take(tables[0], index[0][pos], axis=0, mode="clip")
+    def _gather(tables, index, pos, out):
+        """Sum of table rows for positions ``pos`` (any shape) into out (pos.shape + (4H,))."""
+        np.take(tables[0], index[0][pos], axis=0, out=out, mode="clip")
         buf = np.empty_like(out)
         for P, ix in zip(tables[1:], index[1:]):
             np.take(P, ix[pos], axis=0, out=buf, mode="clip")
@@ -164,13 +167,13 @@ class BiLstmCrf:
         ridx = lengths[:, None] - 1 - t
         ridx = np.where(ridx >= 0, ridx, 0)
         bidx = np.arange(B)[:, None]
-        # time-major so that each LSTM step reads one contiguous block
-        xf = self._gather(tables["f"], index, pos.T)
-        xb = self._gather(tables["b"], index, pos[bidx, ridx].T)
-        hf = self._lstm(xf, self.Whh_f)
-        hb_rev = self._lstm(xb, self.Whh_b)
-        em = hf @ self.W_out[: self.H]
-        em += (hb_rev @ self.W_out[self.H:])[ridx.T, bidx.T]  # un-reverse (self-inverse)
+        # time-major so that each LSTM step reads one contiguous block per direction
+        xp = np.empty((2, L, B, 4 * self.H), dtype=np.float32)
+        self._gather(tables["f"], index, pos.T, xp[0])
+        self._gather(tables["b"], index, pos[bidx, ridx].T, xp[1])
+        h = self._lstm(xp)
+        em = h[0] @ self.W_out[: self.H]
+        em += (h[1] @ self.W_out[self.H:])[ridx.T, bidx.T]  # un-reverse (self-inverse)
         em += self.b_out
         return em.transpose(1, 0, 2)
 
