@@ -532,13 +532,16 @@ class Featurizer:
         lex = self.lexicon.features(cpw, chunk_id)
         cid = _lookup(self.vocab.char_keys, cpe)
         prev = np.empty(N, dtype=np.int64)
-        nxt = np.empty(N, dtype=np.int64)
+        br = np.empty(N, dtype=np.int64)
         if N:
             prev[1:] = cpe[:-1]
-            nxt[:-1] = cpe[1:]
             ne = lengths > 0
             prev[starts[ne]] = ord(BOS)
-            nxt[starts[ne] + lengths[ne] - 1] = ord(EOS)
         bl = _lookup(self.vocab.bigram_keys, (prev << 21) | cpe)
-        br = _lookup(self.vocab.bigram_keys, (cpe << 21) | nxt)
+        if N:
+            # the right bigram of a character is the left bigram of the next one, except at a
+            # chunk's end, where it closes with EOS
+            br[:-1] = bl[1:]
+            ends = starts[ne] + lengths[ne] - 1
+            br[ends] = _lookup(self.vocab.bigram_keys, (cpe[ends] << 21) | ord(EOS))
         return cid, bl, br, lex, starts, lengths
