@@ -198,6 +198,19 @@ def test_chunking_and_formats():
         (0, 2, "PER"), (3, 4, "LOC"), (4, 5, "LOC"), (5, 6, "ORG")]
 
 
+@pytest.mark.parametrize("tags", [
+    [], ["O"], ["I-PER"], ["B-PER", "I-PER", "O", "B-LOC", "B-LOC", "I-ORG"],
+    ["I-LOC", "I-LOC", "I-PER", "B-ORG", "I-ORG", "I-ORG"], ["B-PER", "O", "I-PER", "I-PER"],
+])
+def test_spans_from_tag_ids_are_those_of_the_tag_strings(tags):
+    """predict reads spans off tag ids in numpy; they are tags_to_spans' (stray I- included)."""
+    import numpy as np
+
+    from pipeline.ner import TAGS, _id_spans
+    ids = np.array([TAGS.index(t) for t in tags], dtype=np.int8)
+    assert _id_spans(ids) == tags_to_spans(tags)
+
+
 def test_testright_parser(tmp_path):
     f = tmp_path / "t.txt"
     f.write_bytes("中共中央/nt 致/o 中国致公党十一大/nt 的贺词/o \r\n李鹏/nr 在/o 北京/ns \r\n".encode("utf-8"))

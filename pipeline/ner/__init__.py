@@ -24,7 +24,6 @@ from .features import (
     FastVocab,
     Featurizer,
     chunk_spans,
-    tags_to_spans,
 )
 
 __all__ = ["NerModel", "LABELS", "DEFAULT_MODEL_DIR"]
@@ -261,37 +260,38 @@ class NerModel:
             i = j
         return out
 
-    def predict_tags(self, texts: Sequence[str]) -> list[list[str]]:
-        """Per-character BIO tags (used for evaluation)."""
+    def predict_ids(self, texts: Sequence[str]) -> list[np.ndarray]:
+        """Per-character tag ids (indices into TAGS) of each text."""
         pieces = []  # (text index, start)
         chunks = []
         for ti, text in enumerate(texts):
             for s, e in chunk_spans(text, self.max_chunk):
                 pieces.append((ti, s))
                 chunks.append(text[s:e])
-        tags = [["O"] * len(t) for t in texts]
+        ids = [np.zeros(len(t), dtype=np.int8) for t in texts]
         # decode in groups of ~group_chars characters to bound memory on huge inputs
         g0, size = 0, 0
         for g in range(len(chunks) + 1):
             if g == len(chunks) or (size >= self.group_chars and g > g0):
                 paths = self._decode_chunks(chunks[g0:g]) if g > g0 else []
                 for (ti, s), path in zip(pieces[g0:g], paths):
-                    row = tags[ti]
-                    for k, tid in enumerate(path.tolist()):
-                        if tid:
-                            row[s + k] = TAGS[tid]
+                    ids[ti][s:s + len(path)] = path
                 g0, size = g, 0
             if g < len(chunks):
                 size += len(chunks[g])
-        return tags
+        return ids
+
+    def predict_tags(self, texts: Sequence[str]) -> list[list[str]]:
+        """Per-character BIO tags (used for evaluation)."""
+        return [[TAGS[i] for i in row.tolist()] for row in self.predict_ids(texts)]
 
     def predict(self, texts: Sequence[str]) -> list[list[tuple[int, int, str]]]:
         if isinstance(texts, str):
             raise TypeError("predict() takes a list of strings")
         out = []
-        for text, tags in zip(texts, self.predict_tags(texts)):
+        for text, ids in zip(texts, self.predict_ids(texts)):
             spans = []
-            for s, e, lab in tags_to_spans(tags):
+            for s, e, lab in _id_spans(ids):
                 # never return pure-whitespace or edge-whitespace spans
                 while s < e and text[s].isspace():
                     s += 1
@@ -301,3 +301,23 @@ class NerModel:
                     spans.append((s, e, lab))
             out.append(spans)
         return out
+
+
+_LABEL_OF = np.array([0] + [1 + LABELS.index(t[2:]) if t[2:] in LABELS else 1 + len(LABELS) for t in TAGS[1:]])
+_IS_B = np.array([t.startswith("B-") for t in TAGS])
+
+
+def _id_spans(ids: np.ndarray) -> list[tuple[int, int, str]]:
+    """features.tags_to_spans on tag ids, in numpy: a span starts at a B- tag, or at an I- tag
+    after O or after a tag of another label (a stray I- starts a span); it runs to the next start
+    or O."""
+    if len(ids) == 0:
+        return []
+    lab = _LABEL_OF[ids]
+    prev = np.concatenate([[0], lab[:-1]])
+    starts = (lab > 0) & (_IS_B[ids] | (lab != prev))
+    nxt_start = np.concatenate([starts[1:], [True]])
+    nxt_lab = np.concatenate([lab[1:], [0]])
+    ends = (lab > 0) & (nxt_start | (nxt_lab == 0))
+    s_idx, e_idx = np.flatnonzero(starts), np.flatnonzero(ends) + 1
+    return [(s, e, TAGS[ids[s]][2:]) for s, e in zip(s_idx.tolist(), e_idx.tolist())]
