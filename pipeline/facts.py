@@ -107,18 +107,19 @@ def _strip(text: str, s: int, e: int, r: FactRules) -> tuple[int, int, str]:
     while changed and s < e:
         changed = False
         seg = text[s:e]
-        w = next((p for p in preds if seg.endswith(p) and (len(seg) > len(p) or not predicate)), None)
+        w = next((p for p in preds if seg.endswith(p) and (len(seg) > len(p) or not predicate)), None) \
+            if seg.endswith(preds) else None
         if w is not None and not predicate:
             predicate = w
         elif w is not None and len(w) > 1 and r.predicates[w] and not r.predicates[predicate]:
             predicate = w + predicate  # 销售量增长达到13%: a change verb before 达到 is part of the predicate
         else:
-            w = next((x for x in right if seg.endswith(x)), None)
+            w = next((x for x in right if seg.endswith(x)), None) if seg.endswith(right) else None
         if w is not None:
             e -= len(w)
             changed = True
             continue
-        w = None if seg.startswith(keep) else next((x for x in left if seg.startswith(x)), None)
+        w = None if seg.startswith(keep) or not seg.startswith(left) else next(x for x in left if seg.startswith(x))
         if w is not None and len(seg) > len(w) and _runs_on(text, s, e, w):
             w = None  # 保障性住房, 供应链: the word runs on, it is not a verb before the metric
         if w is not None:
@@ -160,15 +161,19 @@ def _pos_words(stretch: str) -> tuple[tuple[str, str], ...]:
     return tuple((w.word, w.flag) for w in _posseg().lcut(stretch, HMM=False))
 
 
+@functools.lru_cache(maxsize=8)
+def _names_holding(mark: str) -> tuple[str, ...]:
+    return tuple(w for w in indicators() if mark in w)
+
+
 def _clean_metric(text: str, s: int, e: int, r: FactRules) -> tuple[int, int]:
     """Cut a metric after its last verb and drop function words at its edges (POS tags from jieba)."""
     if s >= e:
         return s, e
     for mark in r.scope_marks:  # 传统产业中的纺织服装: the part before 中的 says among what
         i = text.rfind(mark, s, e)
-        named = any(mark in w and w in text[s:e] for w in indicators())  # 每百元营业收入中的成本
-        if i >= 0 and i + len(mark) < e and not named:
-            s = i + len(mark)
+        if i >= 0 and i + len(mark) < e and not any(w in text[s:e] for w in _names_holding(mark)):
+            s = i + len(mark)  # (每百元营业收入中的成本 is one name)
     toks = _tagged(text, s, e)
     left, right = set(r.left_drop_tags), set(r.right_drop_tags)
     keep = set(r.left_keep_words)
@@ -296,7 +301,7 @@ def rule_count_before_noun(c: _Clause, r: FactRules) -> list[Fact] | None:
     running straight into its noun (泰龙化工等35个亿元以上项目) names what is counted whatever stands
     on the left; 投资5亿元的万家惠农贸市场项目: money with its metric on the left keeps it."""
     text, q, s_end = c.sent.text, c.q, c.sent.end
-    left_is_verb = c.s >= c.e or any(text[c.s:c.e].endswith(v) for v in r.count_first_verbs)
+    left_is_verb = c.s >= c.e or text[c.s:c.e].endswith(tuple(r.count_first_verbs))
     noun_follows = q.kind in ("count", "measure") and q.end < s_end and text[q.end] not in set(r.clause_breaks)
     de_noun = q.end < s_end and text[q.end] == "的" and not (q.kind == "money" and not left_is_verb)
     if not ((q.kind == "count" and left_is_verb) or noun_follows or de_noun):
