@@ -347,10 +347,11 @@ def find_gazetteer(text: str, toks: list[tuple[int, int]]) -> list[Span]:
     org_suffixes = set(g.place_org_suffixes)
     not_before = tuple(g.not_before)
     words = [text[a:b] for a, b in toks]
+    prefixes = _gazetteer_prefixes()
     out: list[Span] = []
     i = 0
     while i < len(toks):
-        hit = _gazetteer_hit(words, toks, i)
+        hit = _gazetteer_hit(words, toks, i) if words[i] in prefixes else None
         if not hit:
             i += 1
             continue
