@@ -358,6 +358,19 @@ def _last_year(period: str | None) -> int | None:
     return int(ys[-1]) if ys else None
 
 
+_PERIOD_WORDS: dict[int, tuple[_Period, regex.Pattern]] = {}
+
+
+def _period_words(p: _Period) -> regex.Pattern:
+    """Any of the period words and plan names (one search before the word-by-word rfind); built
+    once per rules object."""
+    hit = _PERIOD_WORDS.get(id(p))
+    if hit is None or hit[0] is not p:
+        words = [*p.last_year, *p.this_year, *p.five_years, *p.plans]
+        hit = _PERIOD_WORDS[id(p)] = (p, regex.compile("|".join(regex.escape(w) for w in words)))
+    return hit[1]
+
+
 def _period_cue(doc: _Doc, a: int, b: int) -> tuple[str | None, bool]:
     """The period named in text[a:b] (nearest to b): a date not after 比/较, or a relative time word.
     Returns (period, how a span of years was named: False for a date, True for a word such as
@@ -377,15 +390,16 @@ def _period_cue(doc: _Doc, a: int, b: int) -> tuple[str | None, bool]:
         i += 1
     seg = text[a:b]
     cands = []
+    words_here = _period_words(r.period).search(seg) is not None  # most stretches name none
     for words, span in ((r.period.last_year, "last"), (r.period.this_year, "this"), (r.period.five_years, "five")):
-        for w in words:
+        for w in words if words_here else ():
             j = seg.rfind(w)
             if j >= 0 and not seg[:j].endswith(tuple(r.period.compare_before)):
                 cands.append((a + j, span))
     for rx in r.period.five_year_totals:
         for m in _rx(rx).finditer(seg):
             cands.append((a + m.end(), "total"))
-    for w, years in r.period.plans.items():
+    for w, years in r.period.plans.items() if words_here else ():
         j = seg.rfind(w)
         if j >= 0 and not seg[max(0, j - 2):j].lstrip("“\"").endswith(tuple(r.period.compare_before)):
             cands.append((a + j, years))
