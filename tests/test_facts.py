@@ -45,6 +45,10 @@ def facts(text):
     ("我国目前实有木门生产能力尚不到50万吨(约合木门面积不足3000万平方米)",
      {("实有木门生产能力", "", "不到50万吨", 0), ("木门面积", "约合", "不足3000万平方米", 0)}),
     ("未来产业先导区集聚企业超150家", {("未来产业先导区集聚企业", "", "超150家", 0)}),
+    # a currency name or a hedge before the amount is no metric; a need (需) is a predicate
+    ("本外币存款余额人民币1.2万亿元", {("本外币存款余额", "", "1.2万亿元", 0)}),
+    ("生活费每年大概1万元", {("生活费", "", "1万元", 0)}),
+    ("生活费4万元，学费每年需人民币7万元", {("生活费", "", "4万元", 0), ("学费", "需", "7万元", 0)}),
     # a change verb before 达到 belongs to the predicate
     ("地板销售量增长达到13%", {("地板销售量", "增长达到", "13%", 1)}),
     # a change against an earlier date measures the metric named before it
