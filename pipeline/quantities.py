@@ -20,7 +20,7 @@ from . import numerals
 
 GRAMMAR_PATH = Path(__file__).parent / "data" / "quantity_grammar.toml"
 RESOLVERS = {"date", "percent_cn", "fraction", "tenths", "discount", "ratio", "doubling", "rank", "unit",
-             "compound", "half", "height", "mixed", "score"}
+             "compound", "half", "height", "mixed", "score", "clock"}
 
 
 # a decimal count is real only per head or per household (每千人口床位数7.6张, 每万人3.3件)
@@ -392,6 +392,10 @@ class Extractor:
     def _r_score(self, m):
         """以96-87击败: a score, norm 96:87."""
         return None, None, "", "ratio", "exact", f"{int(m.group('a'))}:{int(m.group('b'))}"
+
+    def _r_clock(self, m):
+        """7分49秒: 469 seconds."""
+        return float(int(m.group("m")) * 60 + int(m.group("s"))), None, "秒", "duration", "exact", None
 
     def _r_half(self, m):
         """一半, 半数以上, 过半: one half (过 is over)."""
