@@ -398,8 +398,8 @@ class Extractor:
         return float(int(m.group("m")) * 60 + int(m.group("s"))), None, "秒", "duration", "exact", None
 
     def _r_half(self, m):
-        """一半, 半数以上, 过半: one half (过 is over)."""
-        approx = "over" if m.group("pre") == "过" else self._approx(m, False)
+        """一半, 半数以上, 过半, 一多半: one half (过 and 多 say over)."""
+        approx = "over" if m.group("pre") == "过" or "多" in m.group(0) else self._approx(m, False)
         return 0.5, None, "", "ratio", approx, None
 
     def _r_height(self, m):
