@@ -16,7 +16,7 @@ from .patterns import load_rules
 from schemas.records import KINDS
 
 from .quantities import Quantity
-from .segment import USERDICT, jieba_tags
+from .segment import USERDICT, jieba_tags, load_posseg
 
 DATA = Path(__file__).parent / "data" / "facts.toml"
 MAX_METRIC = 24
@@ -136,15 +136,6 @@ def _runs_on(text: str, s: int, e: int, w: str) -> bool:
     return bool(first) and len(first[0][2]) > len(w) and first[0][2].startswith(w)
 
 
-@functools.lru_cache(maxsize=1)
-def _posseg():
-    import jieba.posseg
-
-    from .segment import load_jieba
-    load_jieba()  # loads jieba with the user dictionary
-    return jieba.posseg
-
-
 def _tagged(text: str, s: int, e: int) -> list[tuple[int, int, str, str]]:
     """(start, end, word, tag) for the POS-tagged words of text[s:e], offsets into text."""
     out, pos = [], s
@@ -158,7 +149,7 @@ def _tagged(text: str, s: int, e: int) -> list[tuple[int, int, str, str]]:
 def _pos_words(stretch: str) -> tuple[tuple[str, str], ...]:
     """jieba's POS-tagged words of a short stretch (the same stretches recur within and across
     documents: 地区生产总值, 规模以上工业增加值)."""
-    return tuple((w.word, w.flag) for w in _posseg().lcut(stretch, HMM=False))
+    return tuple((w.word, w.flag) for w in load_posseg().lcut(stretch, HMM=False))
 
 
 @functools.lru_cache(maxsize=8)

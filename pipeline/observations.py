@@ -313,8 +313,8 @@ def _has(words: list[str], s: str) -> str | None:
             return w
     short = [w for w in words if len(w) == 1 and w in s]  # the segmenter only when a cue character is there
     if short:
-        from .facts import _posseg
-        toks = {t.word for t in _posseg().lcut(s, HMM=False)}
+        from .segment import load_posseg
+        toks = {t.word for t in load_posseg().lcut(s, HMM=False)}
         for w in short:
             if w in toks:
                 return w

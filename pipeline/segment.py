@@ -86,14 +86,14 @@ def tokens(text: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def jieba_tags() -> dict[str, str]:
-    """word -> part-of-speech tag from jieba's own dictionary ("" when the line has none)."""
-    import jieba
+def load_posseg():
+    """jieba's part-of-speech tagger, on the dictionary load_jieba set up."""
+    load_jieba()
+    import jieba.posseg
 
-    out = {}
-    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if parts:
-                out[parts[0]] = parts[2] if len(parts) > 2 else ""
-    return out
+    return jieba.posseg
+
+
+def jieba_tags() -> dict[str, str]:
+    """word -> part-of-speech tag from jieba's own dictionary (dict.txt, read once by the tagger)."""
+    return load_posseg().dt.word_tag_tab
