@@ -19,6 +19,7 @@ from .segment import jieba_tags
 RULES_PATH = Path(__file__).parent / "data" / "entity_rules.toml"
 WORLD_PLACES = Path(__file__).parent / "data" / "world_places.tsv"
 WORLD_CITIES = Path(__file__).parent / "data" / "world_cities.tsv"
+WORLD_ALIASES = Path(__file__).parent / "data" / "world_aliases.tsv"
 LABELS = ("PER", "ORG", "GPE", "LOC", "FAC", "WORK")
 SUFFIX_LABELS = ("ORG", "FAC", "GPE", "LOC")
 _HAN1 = r"\p{Han}"
@@ -169,10 +170,12 @@ def _name_table(path: Path, columns: tuple[str, ...]) -> list[list[str]]:
 
 @functools.lru_cache(maxsize=1)
 def world_places() -> frozenset[str]:
-    """Countries, their first-level divisions (data/world_places.tsv, written by tools/world_places.py)
-    and major cities (data/world_cities.tsv, hand-written) abroad by their Chinese names: a place the
+    """Countries, their first-level divisions (data/world_places.tsv, written by tools/world_places.py),
+    the press's names for some of them (data/world_aliases.tsv: 澳洲, 印尼) and major cities
+    (data/world_cities.tsv) abroad by their Chinese names, the last two hand-written: a place the
     model finds there is a GPE (加拿大, 昆士兰州, 温哥华)."""
-    rows = _name_table(WORLD_PLACES, ("name", "kind", "iso")) + _name_table(WORLD_CITIES, ("name", "iso"))
+    rows = (_name_table(WORLD_PLACES, ("name", "kind", "iso")) + _name_table(WORLD_ALIASES, ("name", "iso"))
+            + _name_table(WORLD_CITIES, ("name", "iso")))
     return frozenset(r[0] for r in rows)
 
 
