@@ -33,6 +33,7 @@ class FactRules(BaseModel):
     strip_right: list[str]
     clause_breaks: str
     count_first_verbs: list[str]
+    not_metrics: list[str]
     compare_marks: list[str]
     compare_bases: list[str]
     compare_tails: list[str]
@@ -479,7 +480,9 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
                 in_sent.append(qs[qi])
             qi += 1
         facts.extend(_link_sentence(_Sentence(text, s_start, s_end, in_sent, scope_at), r))
-    return [f for f in facts if f.metric_end - f.metric_start > 1 or _noun_char(text[f.metric_start], r)]
+    not_metrics = set(r.not_metrics)
+    return [f for f in facts if (f.metric_end - f.metric_start > 1 or _noun_char(text[f.metric_start], r))
+            and text[f.metric_start:f.metric_end] not in not_metrics]
 
 
 def _noun_char(ch: str, r: FactRules) -> bool:
