@@ -49,6 +49,9 @@ def facts(text):
     ("本外币存款余额人民币1.2万亿元", {("本外币存款余额", "", "1.2万亿元", 0)}),
     ("生活费每年大概1万元", {("生活费", "", "1万元", 0)}),
     ("生活费4万元，学费每年需人民币7万元", {("生活费", "", "4万元", 0), ("学费", "需", "7万元", 0)}),
+    # time words between metric and figure leave the metric (基金净值今年上涨5%)
+    ("基金净值今年上涨5%", {("基金净值", "上涨", "5%", 1)}),
+    ("销售额将突破300亿元，较去年增长近200%", {("销售额", "突破", "300亿元", 0), ("销售额", "增长", "近200%", 1)}),
     # a change verb before 达到 belongs to the predicate
     ("地板销售量增长达到13%", {("地板销售量", "增长达到", "13%", 1)}),
     # a change against an earlier date measures the metric named before it
