@@ -12,7 +12,7 @@ from pathlib import Path
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from .patterns import load_rules
+from .patterns import check_compiles, load_rules
 from schemas.records import KINDS
 
 from .quantities import Quantity
@@ -37,6 +37,7 @@ class FactRules(BaseModel):
     compare_marks: list[str]
     compare_bases: list[str]
     compare_tails: list[str]
+    compare_phrases: list[str]
     compound_names: list[str]
     single_char_metric_tags: list[str]
     scope_marks: list[str]
@@ -54,6 +55,11 @@ class FactRules(BaseModel):
         if bad:
             raise ValueError(f"unknown kinds: {sorted(bad)}")
         return v
+
+    @field_validator("compare_phrases")
+    @classmethod
+    def _phrases(cls, v):
+        return check_compiles(v, "compare_phrases pattern")
 
     @field_validator("predicates")
     @classmethod
@@ -415,9 +421,11 @@ def _clause(sent: _Sentence, q: Quantity, prev_end: int, cmp_cut: int | None, r:
             left_start = i + 1
             break
     s, e, pred = _strip(text, left_start, q.start, r)
-    if cmp_cut is None:
-        m = _comparison(r).search(text, s, e)
+    if cmp_cut is None:  # searched before the edge words went (相比's 比 is one of them)
+        m = _comparison(r).search(text, left_start, q.start)
         cmp_cut = m.start() if m else None
+        if m and m.start() < s < m.end():  # 与前期报价相比便宜了: the comparison opens the clause
+            s, e = (_strip(text, m.end(), e, r)[:2]) if m.end() < e else (e, e)
     if cmp_cut is not None and s <= cmp_cut < e:
         s, e, _ = _strip(text, s, cmp_cut, r)
     s = _drop_scope(s, e, sent.scope_at, text, r)
@@ -430,11 +438,13 @@ _COMPARISON: dict[int, tuple[FactRules, regex.Pattern]] = {}
 
 
 def _comparison(r: FactRules) -> regex.Pattern:
-    """比/较 and the base of a comparison (涂料较去年, 产量比上月): the metric ends before it."""
+    """A comparison: 比/较 and its base (涂料较去年, 产量比上月) or a 相比 phrase (与前期报价相比,
+    相比前周): the metric ends before it."""
     hit = _COMPARISON.get(id(r))
     if hit is None or hit[0] is not r:
         alt = lambda ws: "|".join(map(regex.escape, sorted(ws, key=len, reverse=True)))  # noqa: E731
-        hit = _COMPARISON[id(r)] = (r, regex.compile(f"(?:{alt(r.compare_marks)})(?:{alt(r.compare_bases)})(?:{alt(r.compare_tails)})?"))
+        based = f"(?:{alt(r.compare_marks)})(?:{alt(r.compare_bases)})(?:{alt(r.compare_tails)})?"
+        hit = _COMPARISON[id(r)] = (r, regex.compile("|".join([based, *r.compare_phrases])))
     return hit[1]
 
 

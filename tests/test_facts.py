@@ -52,6 +52,11 @@ def facts(text):
     # time words between metric and figure leave the metric (基金净值今年上涨5%)
     ("基金净值今年上涨5%", {("基金净值", "上涨", "5%", 1)}),
     ("销售额将突破300亿元，较去年增长近200%", {("销售额", "突破", "300亿元", 0), ("销售额", "增长", "近200%", 1)}),
+    # ... and so does a 相比 phrase, wherever it stands in the clause
+    ("偏股混合型基金平均仓位为65.27%，相比前周下降3.01%", {("偏股混合型基金平均仓位", "为", "65.27%", 0),
+                                                      ("偏股混合型基金平均仓位", "下降", "3.01%", -1)}),
+    ("市场售价为1620元，与前期报价相比便宜了30元", {("市场售价", "为", "1620元", 0), ("市场售价", "便宜", "30元", -1)}),
+    ("出口额与上年相比增长5%", {("出口额", "增长", "5%", 1)}),
     # a change verb before 达到 belongs to the predicate
     ("地板销售量增长达到13%", {("地板销售量", "增长达到", "13%", 1)}),
     # a change against an earlier date measures the metric named before it
