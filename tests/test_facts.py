@@ -57,6 +57,8 @@ def facts(text):
                                                       ("偏股混合型基金平均仓位", "下降", "3.01%", -1)}),
     ("市场售价为1620元，与前期报价相比便宜了30元", {("市场售价", "为", "1620元", 0), ("市场售价", "便宜", "30元", -1)}),
     ("出口额与上年相比增长5%", {("出口额", "增长", "5%", 1)}),
+    # degree adverbs before the predicate leave the metric (同比小幅增长)
+    ("净利润4735.38亿元，同比小幅增长7.5%", {("净利润", "", "4735.38亿元", 0), ("净利润", "增长", "7.5%", 1)}),
     # a change verb before 达到 belongs to the predicate
     ("地板销售量增长达到13%", {("地板销售量", "增长达到", "13%", 1)}),
     # a change against an earlier date measures the metric named before it
