@@ -59,6 +59,10 @@ def facts(text):
     ("出口额与上年相比增长5%", {("出口额", "增长", "5%", 1)}),
     # degree adverbs before the predicate leave the metric (同比小幅增长)
     ("净利润4735.38亿元，同比小幅增长7.5%", {("净利润", "", "4735.38亿元", 0), ("净利润", "增长", "7.5%", 1)}),
+    # 高达, 可达, 多达 are predicates of their own (not 高 + 达); 降低至 stays 降低 + 至
+    ("海外学生增幅高达37%", {("海外学生增幅", "高达", "37%", 0)}),
+    ("专业人士年薪可达二三十万元", {("专业人士年薪", "可达", "二三十万元", 0)}),
+    ("社会物流总费用与GDP比率降低至13.6%左右", {("社会物流总费用与GDP比率", "降低至", "13.6%左右", -1)}),
     # a change verb before 达到 belongs to the predicate
     ("地板销售量增长达到13%", {("地板销售量", "增长达到", "13%", 1)}),
     # a change against an earlier date measures the metric named before it
