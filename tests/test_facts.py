@@ -114,6 +114,7 @@ def test_a_list_before_a_metric_is_cut_at_its_last_separator():
     "2024年11月29日，沁伊高速黄河特大桥顺利合龙。",   # a date measures nothing
     "营商环境评价连续三年保持全省第一方阵",             # durations and ranks get no fact
     "来加拿大留学的学生在5年内增加了42%",               # a time word after a figure names nothing
+    "我省在全国占比超过10%",                             # nor a scope word alone
 ])
 def test_no_fact(text):
     assert facts(text) == set()
