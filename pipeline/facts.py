@@ -118,7 +118,7 @@ def _strip(text: str, s: int, e: int, r: FactRules) -> tuple[int, int, str]:
             if seg.endswith(preds) else None
         if w is not None and not predicate:
             predicate = w
-        elif w is not None and len(w) > 1 and r.predicates[w] and not r.predicates[predicate]:
+        elif w is not None and len(w) > 1 and r.predicates[w] and r.predicates.get(predicate) == 0:
             predicate = w + predicate  # 销售量增长达到13%: a change verb before 达到 is part of the predicate
         else:
             w = next((x for x in right if seg.endswith(x)), None) if seg.endswith(right) else None

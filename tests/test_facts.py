@@ -65,6 +65,7 @@ def facts(text):
     ("社会物流总费用与GDP比率降低至13.6%左右", {("社会物流总费用与GDP比率", "降低至", "13.6%左右", -1)}),
     # a change verb before 达到 belongs to the predicate
     ("地板销售量增长达到13%", {("地板销售量", "增长达到", "13%", 1)}),
+    ("地板销售量上升增长达到13%", {("地板销售量上升", "增长达到", "13%", 1)}),  # one chain only
     # a change against an earlier date measures the metric named before it
     ("年末常住人口488403人，比上年末增加353人。", {("常住人口", "增加", "353人", 1)}),
     ("能源消费量53.20万吨标准煤，由去年同期下降5.0%转为增长21.5%",
