@@ -19,6 +19,26 @@ def test_never_crashes_and_offsets_hold(text):
         assert text[rec.start:rec.end] == rec.text
 
 
+def _lexicon_words() -> list[str]:
+    """The fact linker's own words (predicates, edge words, comparison bases): sequences of them are
+    where the linker's rules meet each other (the table row 上升增长达到 in test_facts.py is one such
+    meeting that raised KeyError)."""
+    from pipeline.facts import rules
+    r = rules()
+    return sorted({*r.predicates, *r.strip_left, *r.strip_right, *r.not_metrics, *r.compare_bases,
+                   *r.compare_marks, *r.count_first_verbs, "相比", "地区生产总值", "企业", "基金", "5.5%",
+                   "100亿元", "3个", "27分", "86-93", "一半"})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_lexicon_words()), min_size=1, max_size=14).map("".join))
+def test_sequences_of_the_linkers_words_never_crash(text):
+    r = extract_text(text, entity_mode="rules")
+    assert not r.rejects, r.rejects
+    for rec in r.quantities + r.facts:
+        assert text[rec.start:rec.end] == rec.text
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.text(max_size=120), st.text(alphabet=ALPHABET, min_size=200, max_size=2000)))
 def test_with_the_model_never_crashes_and_offsets_hold(text):
