@@ -143,6 +143,7 @@ def test_model_spans_that_cut_through_a_word_are_dropped():
     ("中美两国关系", (0, 1, "LOC"), "GPE"),
     ("日中友好团体", (0, 1, "LOC"), "GPE"),
     ("中美洲国家", (0, 1, "LOC"), None),
+    ("沪深300指数上涨", (0, 1, "LOC"), None),           # the exchanges' pair in an index name, not a place
     ("中俄蒙三国", (0, 1, "LOC"), None),
     # two work-area abbreviations before a break or 等: one GPE; as a category of people: none
     ("对台、港澳等工作", (4, 5, "LOC"), "GPE"),
