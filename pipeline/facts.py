@@ -12,7 +12,7 @@ from pathlib import Path
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from .patterns import check_compiles, load_rules
+from .patterns import check_compiles, load_rules, per_rules
 from schemas.records import KINDS
 
 from .quantities import Quantity
@@ -92,17 +92,12 @@ class Fact:
     clause_start: int = -1  # view offset where the figure's clause starts (set by the linker)
 
 
-_EDGE_WORDS: dict[int, tuple[FactRules, tuple]] = {}
-
-
+@per_rules
 def _edge_words(r: FactRules) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Predicates and edge words, longest first, sorted once per rules object."""
-    hit = _EDGE_WORDS.get(id(r))
-    if hit is None or hit[0] is not r:
-        def longest(ws):
-            return tuple(sorted(ws, key=len, reverse=True))
-        hit = _EDGE_WORDS[id(r)] = (r, (longest(r.predicates), longest(r.strip_left), longest(r.strip_right)))
-    return hit[1]
+    """Predicates and edge words, longest first."""
+    def longest(ws):
+        return tuple(sorted(ws, key=len, reverse=True))
+    return longest(r.predicates), longest(r.strip_left), longest(r.strip_right)
 
 
 def _strip(text: str, s: int, e: int, r: FactRules) -> tuple[int, int, str]:
@@ -434,18 +429,14 @@ def _clause(sent: _Sentence, q: Quantity, prev_end: int, cmp_cut: int | None, r:
     return c
 
 
-_COMPARISON: dict[int, tuple[FactRules, regex.Pattern]] = {}
-
-
+@per_rules
 def _comparison(r: FactRules) -> regex.Pattern:
     """A comparison: 比/较 and its base (涂料较去年, 产量比上月) or a 相比 phrase (与前期报价相比,
     相比前周): the metric ends before it."""
-    hit = _COMPARISON.get(id(r))
-    if hit is None or hit[0] is not r:
-        alt = lambda ws: "|".join(map(regex.escape, sorted(ws, key=len, reverse=True)))  # noqa: E731
-        based = f"(?:{alt(r.compare_marks)})(?:{alt(r.compare_bases)})(?:{alt(r.compare_tails)})?"
-        hit = _COMPARISON[id(r)] = (r, regex.compile("|".join([based, *r.compare_phrases])))
-    return hit[1]
+    def alt(ws):
+        return "|".join(map(regex.escape, sorted(ws, key=len, reverse=True)))
+    based = f"(?:{alt(r.compare_marks)})(?:{alt(r.compare_bases)})(?:{alt(r.compare_tails)})?"
+    return regex.compile("|".join([based, *r.compare_phrases]))
 
 
 def _link_sentence(sent: _Sentence, r: FactRules) -> list[Fact]:

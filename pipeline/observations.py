@@ -20,7 +20,7 @@ from schemas.records import MEASURES
 from . import divisions
 from .docmeta import DocMeta, reference_year
 from .facts import Fact
-from .patterns import check_compiles, load_rules
+from .patterns import check_compiles, load_rules, per_rules
 from .quantities import Quantity
 
 DATA = Path(__file__).parent / "data" / "observations.toml"
@@ -358,17 +358,10 @@ def _last_year(period: str | None) -> int | None:
     return int(ys[-1]) if ys else None
 
 
-_PERIOD_WORDS: dict[int, tuple[_Period, regex.Pattern]] = {}
-
-
+@per_rules
 def _period_words(p: _Period) -> regex.Pattern:
-    """Any of the period words and plan names (one search before the word-by-word rfind); built
-    once per rules object."""
-    hit = _PERIOD_WORDS.get(id(p))
-    if hit is None or hit[0] is not p:
-        words = [*p.last_year, *p.this_year, *p.five_years, *p.plans]
-        hit = _PERIOD_WORDS[id(p)] = (p, regex.compile("|".join(regex.escape(w) for w in words)))
-    return hit[1]
+    """Any of the period words and plan names (one search before the word-by-word rfind)."""
+    return regex.compile("|".join(regex.escape(w) for w in [*p.last_year, *p.this_year, *p.five_years, *p.plans]))
 
 
 def _period_cue(doc: _Doc, a: int, b: int) -> tuple[str | None, bool]:

@@ -2,9 +2,10 @@
 every regex a data file holds compiles."""
 from __future__ import annotations
 
+import functools
 import tomllib
 from pathlib import Path
-from typing import TypeVar
+from typing import Callable, TypeVar
 
 import regex
 from pydantic import BaseModel
@@ -12,6 +13,7 @@ from pydantic import BaseModel
 from .errors import BadRuleFile
 
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
 
 
 def load_rules(path: Path, model: type[M], section: str | None = None) -> M:
@@ -37,3 +39,17 @@ def check_compiles(patterns: list[str], what: str = "pattern") -> list[str]:
         except regex.error as exc:
             raise ValueError(f"{what} {p!r}: {exc}") from None
     return patterns
+
+
+def per_rules(build: Callable[[BaseModel], R]) -> Callable[[BaseModel], R]:
+    """Cache ``build(rules)`` per rules object, by identity (the rule models are not hashable, and a
+    reloaded rule file is a new object that gets its own entry): lexicons sorted or compiled once."""
+    cache: dict[int, tuple[BaseModel, R]] = {}
+
+    @functools.wraps(build)
+    def get(rules: BaseModel) -> R:
+        hit = cache.get(id(rules))
+        if hit is None or hit[0] is not rules:
+            hit = cache[id(rules)] = (rules, build(rules))
+        return hit[1]
+    return get
