@@ -31,6 +31,7 @@ class FactRules(BaseModel):
     predicates: dict[str, int]
     strip_left: list[str]
     strip_right: list[str]
+    right_keep: list[str] = []
     clause_breaks: str
     count_first_verbs: list[str]
     not_metrics: list[str]
@@ -105,6 +106,7 @@ def _strip(text: str, s: int, e: int, r: FactRules) -> tuple[int, int, str]:
     predicate = ""
     preds, left, right = _edge_words(r)
     keep = tuple(r.left_keep_words)
+    keep_right = tuple(r.right_keep)
     changed = True
     while changed and s < e:
         changed = False
@@ -115,6 +117,8 @@ def _strip(text: str, s: int, e: int, r: FactRules) -> tuple[int, int, str]:
             predicate = w
         elif w is not None and len(w) > 1 and r.predicates[w] and r.predicates.get(predicate) == 0:
             predicate = w + predicate  # 销售量增长达到13%: a change verb before 达到 is part of the predicate
+        elif predicate and seg.endswith(keep_right) and seg not in keep_right:
+            w = None  # 占比达66%: 占比 ends the metric's name once the predicate is taken
         else:
             w = next((x for x in right if seg.endswith(x)), None) if seg.endswith(right) else None
         if w is not None:
@@ -174,7 +178,9 @@ def _clean_metric(text: str, s: int, e: int, r: FactRules) -> tuple[int, int]:
     while len(toks) > 1 and ((toks[0][3] in left and text[toks[0][0]] not in "“《" and toks[0][2] not in keep)
                              or (toks[0][2] in edge and toks[0][3] == "t")):  # 我国目前实有…: a listed time word
         toks = toks[1:]
-    while len(toks) > 1 and toks[-1][3] in right and text[toks[-1][0]] not in "”》":
+    keep_right = tuple(r.right_keep)
+    while (len(toks) > 1 and toks[-1][3] in right and text[toks[-1][0]] not in "”》"
+           and not text.endswith(keep_right, s, toks[-1][1])):
         toks = toks[:-1]
     if not toks:
         return s, s
