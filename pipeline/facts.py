@@ -422,6 +422,14 @@ def _clause(sent: _Sentence, q: Quantity, prev_end: int, cmp_cut: int | None, r:
             left_start = i + 1
             break
     s, e, pred = _strip(text, left_start, q.start, r)
+    if s >= e and left_start > prev_end and text[left_start - 1] in "）)":
+        # 固定资产投资（不含农户）同比增长7.4%: a qualifier in brackets closes the metric's name
+        j = max(text.rfind("（", prev_end, left_start - 1), text.rfind("(", prev_end, left_start - 1))
+        if j > prev_end:
+            outer = next((i + 1 for i in range(j - 1, prev_end - 1, -1) if text[i] in breaks), prev_end)
+            ps, pe, _ = _strip(text, outer, j, r)
+            if ps < pe:
+                left_start, s, e = outer, ps, pe
     if cmp_cut is None:  # searched before the edge words went (相比's 比 is one of them)
         m = _comparison(r).search(text, left_start, q.start)
         cmp_cut = m.start() if m else None
