@@ -70,7 +70,9 @@ class _Period(BaseModel):
     end_of_span: list[str]
     start_of_span: list[str]
     plans: dict[str, str]
-    _t = field_validator("five_year_totals")(_compiles)
+    five_year_sections: list[str] = []
+    section_headings: list[str] = []
+    _t = field_validator("five_year_totals", "five_year_sections", "section_headings")(_compiles)
 
     @field_validator("plans")
     @classmethod
@@ -265,6 +267,13 @@ class _Doc:
             hits = [m.start() for p in r.modality.plan_headings if (m := regex.search(p, text))]
             plan = min(hits) if hits else None
         self.plan_start = plan
+        # a work report's part that reviews five years (一、过去五年工作回顾), up to the next part
+        self.five_year_parts: list[tuple[int, int]] = []
+        if self.is_gwr:
+            for p in r.period.five_year_sections:
+                for m in regex.finditer(p, text):
+                    ends = [n.start() for h in r.period.section_headings if (n := regex.compile(h).search(text, m.end()))]
+                    self.five_year_parts.append((m.end(), min(ends, default=len(text))))
         # news: the period its head reports on (2021年1-2月), the default for its figures
         head = [q for q in self.dates if q.start < 300 and ("M" in q.norm or q.norm.startswith("--"))
                 and not q.norm.startswith("---")]
@@ -597,6 +606,8 @@ def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int, half: 
         lead = doc.list_lead(ps) if period is None and doc.is_gwr else None
         if lead is not None:  # an item of a dash list: what the list's lead paragraph names
             period, from_word = _period_cue(doc, *lead)
+        if period is None and doc.review_year and any(a <= q.start < b for a, b in doc.five_year_parts):
+            period, from_word = f"{doc.review_year - 4}/{doc.review_year}", True
     if from_word is True and period and "/" in period:
         period, from_word = _within_span(doc, f, period)
     modality = _modality(doc, f, left)

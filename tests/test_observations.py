@@ -134,6 +134,15 @@ def test_region_and_comparison(body, figure, region, comparison):
     # an item of a dash list takes the period its lead paragraph names
     (GWR_2026 + REVIEW + "过去五年，我们主要做了以下工作。\n——经济实力稳步提升。累计完成固定资产投资3万亿元。",
      "3万亿元", "2021/2025", "cumulative"),
+    # a part headed as a five-year review: figures naming no period are the span's (a level reached: its
+    # last year); the next part is not in it
+    (GWR_2026 + "一、过去五年工作回顾\n降低利息负担1.2万亿元。社会养老保险覆盖9亿多人。\n" + PLAN + "完成造林300万亩。",
+     "1.2万亿元", "2021/2025", "cumulative"),
+    (GWR_2026 + "一、过去五年工作回顾\n降低利息负担1.2万亿元。社会养老保险覆盖9亿多人。\n" + PLAN + "完成造林300万亩。",
+     "9亿多人", "2025", None),
+    (GWR_2026 + "一、过去五年工作回顾\n降低利息负担1.2万亿元。\n二、2026年工作总体部署\n全年完成造林300万亩。",
+     "300万亩", "2025", None),
+    (GWR_2026 + REVIEW + "降低利息负担1.2万亿元。", "1.2万亿元", "2025", None),
     # a year-end stock's period is the year (the date's norm is its last month)
     (GWR_2026 + REVIEW + "2024年末，全省户籍人口9800万人。", "9800万人", "2024", None),
     # a period is never finer than a month
