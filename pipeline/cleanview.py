@@ -44,6 +44,19 @@ class _Breaks(BaseModel):
         return check_compiles(v, "keep_after pattern")
 
 
+class _Headline(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    min_chars: int
+    max_chars: int
+    min_line: int
+    lead_ins: list[str]
+
+    @field_validator("lead_ins")
+    @classmethod
+    def _compiles(cls, v):
+        return check_compiles(v, "headline lead_ins pattern")
+
+
 class CleanRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
     map: dict[str, str]
@@ -53,6 +66,7 @@ class CleanRules(BaseModel):
     drop: _Drop
     chrome: _Chrome
     breaks: _Breaks
+    headline: _Headline | None = None
 
     @field_validator("map", "between_digits", "between_fullwidth_digits", "except_between_digits")
     @classmethod
@@ -110,6 +124,7 @@ class CleanView:
     text: str            # the view
     offsets: list[int]   # offsets[i] = index in the document of view character i
     doc_len: int
+    breaks: tuple[int, ...] = ()  # view offsets where a sentence ends with no mark (a run-in headline)
 
     def to_doc(self, start: int, end: int) -> tuple[int, int]:
         """Half-open view span -> half-open document span."""
@@ -127,6 +142,11 @@ class CleanView:
             start = m.end()
         if self.text[start:].strip():
             out.append((start, len(self.text)))
+        for b in self.breaks:
+            k = next((k for k, (a, e) in enumerate(out) if a < b < e), None)
+            if k is not None:
+                a, e = out[k]
+                out[k:k + 1] = [(a, b), (b, e)]
         return out
 
 
@@ -215,6 +235,29 @@ def _emit_line(text: str, i: int, body_end: int, chars: list[str], offs: list[in
         i += 1
 
 
+@functools.lru_cache(maxsize=1)
+def _lead_ins() -> regex.Pattern | None:
+    h = rules().headline
+    return regex.compile("|".join(f"(?:{p})" for p in h.lead_ins)) if h and h.lead_ins else None
+
+
+def headline_end(text: str) -> int | None:
+    """Where a headline that runs into its body without a line break ends (online news:
+    三年牛熊轮回 基金赚45.80%本报讯 昨日…): the start of the body's lead-in (本报讯, 新浪体育讯, 中新网4月12日电)
+    on a long first line, with no sentence end before it. None when the text has no such headline."""
+    h, lead = rules().headline, _lead_ins()
+    if lead is None:
+        return None
+    first = _LINE.match(text).group(0)
+    if len(first.strip()) < h.min_line:
+        return None
+    start = len(first) - len(first.lstrip())
+    m = lead.search(first, start + h.min_chars, start + h.max_chars)
+    if m is None or _SENTENCE_END.search(first, start, m.start()):
+        return None
+    return m.start()
+
+
 def build(text: str) -> CleanView:
     _table, _between, _drop, chrome, final, keep_after = _tables()
     chars: list[str] = []
@@ -222,6 +265,8 @@ def build(text: str) -> CleanView:
     n = len(text)
     pending_break: int | None = None  # doc index of a line break not yet decided
     prev_line = ""
+    head_end = headline_end(text)
+    breaks: list[int] = []
     for lm in _LINE.finditer(text):
         if lm.start() == lm.end():
             break
@@ -252,7 +297,11 @@ def build(text: str) -> CleanView:
         # leading indentation is left out
         while i < body_end and text[i] in " \t　\u00a0":
             i += 1
+        if head_end is not None and i < head_end < body_end:  # the headline is a sentence of its own
+            _emit_line(text, i, head_end, chars, offs)
+            breaks.append(len(chars))
+            i, head_end = head_end, None
         _emit_line(text, i, body_end, chars, offs)
         if line_end > body_end:
             pending_break = body_end
-    return CleanView("".join(chars), offs, n)
+    return CleanView("".join(chars), offs, n, tuple(breaks))

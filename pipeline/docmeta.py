@@ -16,7 +16,7 @@ from pathlib import Path
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from . import divisions
+from . import cleanview, divisions
 from .errors import BadInput
 from .patterns import check_compiles, load_rules
 
@@ -120,7 +120,8 @@ def infer(text: str) -> DocMeta:
     """What the text's head says about the document."""
     r = rules()
     lines = _lines(text[: r.head_chars])
-    title = _title(lines, r)
+    head_end = cleanview.headline_end(text)  # a headline run into its body (online news)
+    title = text[:head_end].strip() if head_end is not None else _title(lines, r)
     date = _date("\n".join(lines), r)
     place = _place(lines, title, r)
     kind = next((g for k, g in r.genres.items() if k in "".join(lines)), None)

@@ -57,3 +57,28 @@ def test_span_maps_across_a_layout_break():
 def test_sentences():
     v = build("第一句。第二句！\n第三句")
     assert [v.text[a:b] for a, b in v.sentences()] == ["第一句。", "第二句！", "第三句"]
+
+
+BODY = "，" + "记者从有关部门获悉，全市今年新开工项目一百余个，总投资超过三百亿元。" * 3
+
+
+@pytest.mark.parametrize("text,headline", [
+    # a headline run into its body ends where the body's lead-in starts
+    ("三年轮回 基金赚45.80%本报讯 昨日" + BODY, "三年轮回 基金赚45.80%"),
+    ("火箭主场击败湖人 姚明砍下30分新浪体育讯北京时间4月12日" + BODY, "火箭主场击败湖人 姚明砍下30分"),
+    ("某地又现三起群聚感染事件中新网8月1日电 据报道" + BODY, "某地又现三起群聚感染事件"),
+    ("楼市优惠政策可能年底终止 房价将小幅震荡2009年11月5日消息" + BODY, "楼市优惠政策可能年底终止 房价将小幅震荡"),
+    ("证监局局长：适时修改完善基金法证券时报记者 徐 飞本报讯" + BODY, "证监局局长：适时修改完善基金法"),
+    # none: a title on its own line, a sentence end before the lead-in, a lead-in at the very start,
+    # a short text
+    ("火箭主场击败湖人\n新浪体育讯北京时间4月12日" + BODY, None),
+    ("火箭主场击败湖人。姚明砍下30分新浪体育讯北京时间4月12日" + BODY, None),
+    ("本报讯 昨日" + BODY, None),
+    ("火箭主场击败湖人新浪体育讯", None),
+])
+def test_headline_end(text, headline):
+    from pipeline.cleanview import headline_end
+    p = headline_end(text)
+    assert (text[:p] if p is not None else None) == headline
+    if p is not None:  # the headline is a sentence of its own
+        assert build(text).sentences()[0] == (0, p)
