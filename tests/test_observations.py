@@ -79,6 +79,9 @@ def test_a_bad_sidecar_is_a_clear_error(tmp_path, content, message):
     ("人均地区生产总值", ("gdp_per_capita", None)), ("研发经费投入占地区生产总值比重", ("rd_expenditure", "share")),
     ("第三产业增加值占比", ("va_tertiary", "share")),
     ("投资", (None, None)),
+    # a growth word at the right edge says the measure, even where no indicator fits
+    ("居民消费价格上涨幅度", ("cpi", "growth")), ("商品房成交均价跌幅", (None, "growth")),
+    ("城乡居民收入比", ("urban_rural_income_ratio", None)),
 ])
 def test_indicator_of(metric, expected):
     assert indicator_of(metric) == expected
