@@ -441,6 +441,8 @@ class Extractor:
 
         try:
             y = num(gd["y"]) if gd.get("y") else None
+            if y is not None and len(gd["y"]) == 2:  # 09年 -> 2009, 80年1月 -> 1980
+                y += 2000 if y < 30 else 1900
             y2 = num(gd["y2"]) if gd.get("y2") else None
             mo = num(gd["m"]) if gd.get("m") else None
             mo2 = num(gd["m2"]) if gd.get("m2") else None
