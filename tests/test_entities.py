@@ -32,6 +32,10 @@ def ents(text, mode="rules"):
     ("推动长江经济带发展", {("长江经济带", "LOC")}),                                # regions named after a river
     ("合肥都市圈一体化", {("合肥都市圈", "LOC")}),
     ("赴欧洲参展", {("欧洲", "LOC")}),                                              # a continent is no GPE
+    # companies and regulators named short in business news (a list of real names as data)
+    ("佳能EOS 7D的参考价格为9000元", {("佳能", "ORG")}),
+    ("博时主题和兴业全球基金同期单位净值增长率超过90%", {("博时", "ORG")}),
+    ("央行宣布下调存款准备金率", {("央行", "ORG")}),
 ])
 def test_rule_entities(text, expected):
     assert expected <= ents(text)
