@@ -83,6 +83,7 @@ class _ModelRefine(BaseModel):
     person_tags: list[str]
     surname_ok_tags: list[str] = []
     name_tails: list[str] = []
+    fused_after_name: str = ""
     abbreviations: str = ""
     country_pair_chars: str = ""
     work_areas: str = ""
@@ -446,6 +447,18 @@ def _cuts_a_word(sp: Span, text: str, bounds) -> bool:
     return not (len(head) >= 2 and head in jieba_tags())
 
 
+def _name_before_a_char(sp: Span, text: str, bounds) -> bool:
+    """A person's name of two or three characters with a common surname, at a word's start, that the
+    segmenter fused with the one character after it (李/杰作了, 孙俊以, 张/蔚为): the name, not a fragment."""
+    if sp.label != "PER" or not 2 <= sp.end - sp.start <= 3 or sp.start not in bounds[0] or len(bounds) < 3:
+        return False
+    order = bounds[2]
+    j = bisect.bisect_right(order, sp.end)
+    word_end = order[j] if j < len(order) else len(text)
+    return (word_end == sp.end + 1 and text[sp.end] in rules().model.fused_after_name
+            and _has_surname(text[sp.start:sp.end]))
+
+
 _PERSON = regex.compile(r"\p{Han}(?:[ ·]?\p{Han})+")  # 刘小涛, 董 蕾, 阿卜杜·热合曼; no brackets or digits
 
 
@@ -541,7 +554,7 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
         return sp  # 江主席, 小平同志
     if surface in r.gazetteer.not_entities or len(surface.strip()) < 2:
         return None  # generic words; other lone characters are fragments
-    if bounds is not None and _cuts_a_word(sp, text, bounds):
+    if bounds is not None and _cuts_a_word(sp, text, bounds) and not _name_before_a_char(sp, text, bounds):
         return None
     if sp.label == "LOC" and text.startswith(tuple(r.gazetteer.not_before), sp.end):
         return None  # a place used as an adjective (中国式, 中国特色), as the rules skip it

@@ -160,6 +160,13 @@ def test_model_spans_that_cut_through_a_word_are_dropped():
     ("前国务卿基辛格访华", (4, 7, "PER"), "PER"),
     ("海拉尔区", (0, 3, "PER"), None),
     ("东部地区", (0, 4, "LOC"), "LOC"),
+    # a name with a common surname that the segmenter fused with the one character after it
+    ("管理中心主任李杰作了报告", (6, 8, "PER"), "PER"),
+    ("第一场比赛，孙俊以１７∶１８", (6, 8, "PER"), "PER"),
+    ("提高近平方米", (2, 4, "PER"), None),               # no surname, inside a word
+    # built things and natural places by their heads, whatever the model called them
+    ("参观永乐禅寺", (2, 6, "LOC"), "FAC"),
+    ("登上卓奥友峰", (2, 6, "LOC"), "LOC"),
 ])
 def test_model_labels_are_refined(text, span, expected):
     got = refine_model_span(Span(*span, "model", "ner_model"), text, word_bounds(token_offsets(segment(text))))
