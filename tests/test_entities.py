@@ -36,6 +36,10 @@ def ents(text, mode="rules"):
     ("佳能EOS 7D的参考价格为9000元", {("佳能", "ORG")}),
     ("博时主题和兴业全球基金同期单位净值增长率超过90%", {("博时", "ORG")}),
     ("央行宣布下调存款准备金率", {("央行", "ORG")}),
+    ("中新网7月22日电 据商务部网站消息", {("中新网", "ORG")}),                    # a news service, not a place
+    ("人力资源和社会保障部发布通知", {("人力资源和社会保障部", "ORG")}),          # a ministry holding 和
+    ("二十国集团峰会在伦敦举行", {("二十国集团", "ORG")}),
+    ("美国总统奥巴马表示", {("奥巴马", "PER")}),
 ])
 def test_rule_entities(text, expected):
     assert expected <= ents(text)

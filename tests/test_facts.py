@@ -121,6 +121,8 @@ def facts(text):
     ("上证综指下挫2.3%", {("上证综指", "下挫", "2.3%", -1)}),
     ("家庭负担比达55.1%", {("家庭负担比", "达", "55.1%", 0)}),
     ("城乡居民收入比缩小至2.27:1", {("城乡居民收入比", "缩小至", "2.27:1", -1)}),
+    # modals and adverbs before the predicate are not part of the metric
+    ("今年北京市的GDP也要增长9%", {("GDP", "增长", "9%", 1)}),
 ])
 def test_facts(text, expected):
     assert expected <= facts(text)
