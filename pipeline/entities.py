@@ -459,6 +459,7 @@ def _name_before_a_char(sp: Span, text: str, bounds) -> bool:
             and _has_surname(text[sp.start:sp.end]))
 
 
+_LATIN_WORDS = regex.compile(r"[A-Za-z][A-Za-z .'-]*")
 _PERSON = regex.compile(r"\p{Han}(?:[ ·]?\p{Han})+")  # 刘小涛, 董 蕾, 阿卜杜·热合曼; no brackets or digits
 
 
@@ -554,6 +555,8 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
         return sp  # 江主席, 小平同志
     if surface in r.gazetteer.not_entities or len(surface.strip()) < 2:
         return None  # generic words; other lone characters are fragments
+    if _LATIN_WORDS.fullmatch(surface) and not surface.isupper():
+        return None  # the, International, obmgame: the model saw no English text (acronyms stay: APEC, NCAA)
     if bounds is not None and _cuts_a_word(sp, text, bounds) and not _name_before_a_char(sp, text, bounds):
         return None
     if sp.label == "LOC" and text.startswith(tuple(r.gazetteer.not_before), sp.end):
