@@ -99,11 +99,17 @@ def find_first(text: str, max_len: int = 12) -> tuple[int, int, Division] | None
         while i >= 0:
             skip[i:i + len(ph)] = b"\x01" * len(ph)
             i = text.find(ph, i + 1)
+    from .segment import load_jieba
+    starts = bytearray(len(text) + 1)  # a name starts a word of the segmenter and crosses no word start:
+    pos = 0                            # 江苏 of 江苏队, not 中江 of 噩梦/中/江苏, 云龙 of 柳云龙
+    for w in load_jieba().cut(text):
+        starts[pos] = 1
+        pos += len(w)
     for i in range(len(text)):
-        if skip[i]:
+        if skip[i] or not starts[i]:
             continue
         for n in range(min(max_len, len(text) - i), 1, -1):
             d = t.get(text[i:i + n])
-            if d is not None:
+            if d is not None and not any(starts[i + 1:i + n]):
                 return i, i + n, d
     return None

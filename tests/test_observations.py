@@ -35,6 +35,9 @@ PLAN = "二、2026年工作安排\n"
      (None, None, None, None, "news", "1-7月某市经济运行平稳")),
     # a time zone names no place
     ("北京时间4月9日，公牛队主场迎战骑士队，罗斯抢下11个篮板。", (None, None, None, None, "news", None)),
+    # a place is whole words, not characters across two (梦中江苏 names 江苏, not 中江县); 商城 is a mall
+    ("全队都在噩梦中江苏队今晚客场作战\n比赛于晚上7点开始。", ("江苏省", "province", None, None, "news", "全队都在噩梦中江苏队今晚客场作战")),
+    ("网络商城全面上线\n公司称销售额增长一成。", (None, None, None, None, "news", "网络商城全面上线")),
     # a headline run into its body (online news) is the title; its place is the document's
     ("北京新开6条公交线 对接地铁4号线晨报讯(记者 张三)昨天，记者从市交通委获悉，" + "新线路将于下周开通运营，" * 6,
      ("北京市", "province", None, None, "news", "北京新开6条公交线 对接地铁4号线")),
