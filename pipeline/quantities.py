@@ -23,8 +23,8 @@ RESOLVERS = {"date", "percent_cn", "fraction", "tenths", "discount", "ratio", "d
              "compound", "half", "height", "mixed", "score", "clock"}
 
 
-# a decimal count is real only per head or per household (每千人口床位数7.6张, 每万人3.3件)
-_PER_HEAD = regex.compile("每|人均|户均|千人|万人|百人|平均")
+# a decimal count is real only per head, per household or per game (每千人口床位数7.6张, 每万人3.3件, 场均10.4个篮板)
+_PER_HEAD = regex.compile("每|人均|户均|千人|万人|百人|平均|场均")
 
 
 class GrammarError(ValueError):
