@@ -32,6 +32,7 @@ class FactRules(BaseModel):
     strip_left: list[str]
     strip_right: list[str]
     right_keep: list[str] = []
+    frame_words: list[str] = []
     clause_breaks: str
     count_first_verbs: list[str]
     not_metrics: list[str]
@@ -421,6 +422,7 @@ def _clause(sent: _Sentence, q: Quantity, prev_end: int, cmp_cut: int | None, r:
         if text[i] in breaks:
             left_start = i + 1
             break
+    left_start = _after_frame(text, left_start, q.start, r)
     s, e, pred = _strip(text, left_start, q.start, r)
     if s >= e and left_start > prev_end and text[left_start - 1] in "）)":
         # 固定资产投资（不含农户）同比增长7.4%: a qualifier in brackets closes the metric's name
@@ -441,6 +443,22 @@ def _clause(sent: _Sentence, q: Quantity, prev_end: int, cmp_cut: int | None, r:
     c = _Clause(q, left_start, text[prev_end:q.start], s, e, pred, cmp_cut)
     c.sent = sent
     return c
+
+
+def _after_frame(text: str, a: int, b: int, r: FactRules) -> int:
+    """Where text[a:b] goes on after its last framing verb (审计署公告称北京奥运会收支结余, 有的说房价: what is
+    said, not who says it); ``a`` when it has none. Whole words of the segmenter only (说明书 is no frame)."""
+    words = _frame_words(r)
+    if not any(w in text[a:b] for w in words):
+        return a
+    toks = _tagged(text, a, b)
+    k = max((i for i, t in enumerate(toks[:-1]) if t[2] in words), default=-1)
+    return toks[k][1] if k >= 0 else a
+
+
+@per_rules
+def _frame_words(r: FactRules) -> frozenset[str]:
+    return frozenset(r.frame_words)
 
 
 @per_rules
