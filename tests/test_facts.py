@@ -126,6 +126,10 @@ def facts(text):
     # what is said, not who says it; a noun that is no frame stays (相关报道总点击量)
     ("有的说房价还可以降40%", {("房价", "降", "40%", -1)}),
     ("相关报道总点击量超610亿次", {("相关报道总点击量", "", "超610亿次", 0)}),
+    # a count after a bare verb names the noun after it, even one a verb modifies
+    ("他抢下13个进攻篮板", {("进攻篮板", "", "13个", 0)}),
+    ("打通12条断头路", {("断头路", "", "12条", 0)}),
+    ("新能源汽车年产量130万辆", {("新能源汽车年产量", "", "130万辆", 0)}),   # a named metric keeps it
 ])
 def test_facts(text, expected):
     assert expected <= facts(text)
