@@ -87,6 +87,7 @@ class _Aggregation(BaseModel):
     model_config = ConfigDict(extra="forbid")
     annual_average: list[str]
     cumulative: list[str]
+    stock_phrases: list[str] = []
 
 
 class _Comparison(BaseModel):
@@ -443,6 +444,12 @@ def _within_span(doc: _Doc, f: Fact, span: str) -> tuple[str, bool]:
     return span, True
 
 
+def _without(s: str, phrases: list[str]) -> str:
+    for p in phrases:
+        s = s.replace(p, " ")
+    return s
+
+
 def _outside(text: str, a: int, b: int, f: Fact) -> str:
     """text[a:b] without the fact's metric (a cue word inside a name, 国家培养计划科技领军人才, is no cue)."""
     ms, me = max(a, f.metric_start), min(b, f.metric_end)
@@ -632,7 +639,8 @@ def qualify(doc: _Doc, f: Fact, sent: tuple[int, int], clause_start: int, half: 
         if base and year and int(base.group(1)) < year and period == str(year) \
                 and _has(r.aggregation.annual_average, clause):
             period = f"{int(base.group(1)) + 1}/{year}"  # 比2002年…年均增长10.6%: the years since the base
-    elif _has(r.aggregation.cumulative, clause) or (from_word and period and "/" in period):
+    elif _has(r.aggregation.cumulative, _without(clause, r.aggregation.stock_phrases)) or (
+            from_word and period and "/" in period):
         aggregation = "cumulative"
 
     measure = _measure(doc, f, indicator, said)
