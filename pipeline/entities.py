@@ -13,7 +13,7 @@ from pathlib import Path
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from .patterns import load_rules
+from .patterns import check_compiles, load_rules
 from .segment import jieba_tags
 
 RULES_PATH = Path(__file__).parent / "data" / "entity_rules.toml"
@@ -84,6 +84,7 @@ class _ModelRefine(BaseModel):
     surname_ok_tags: list[str] = []
     name_tails: list[str] = []
     fused_after_name: str = ""
+    generic_markers: str = ""
     abbreviations: str = ""
     country_pair_chars: str = ""
     work_areas: str = ""
@@ -98,6 +99,12 @@ class _ModelRefine(BaseModel):
         if chars and (not regex.fullmatch(r"\p{Han}+", chars) or len(set(chars)) != len(chars)):
             raise ValueError(f"model.{info.field_name}: Han characters, each once")
         return chars
+
+    @field_validator("generic_markers")
+    @classmethod
+    def _regex(cls, v: str) -> str:
+        check_compiles([v] if v else [], "model.generic_markers pattern")
+        return v
 
 
 class EntityRules(BaseModel):
@@ -555,6 +562,8 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
         return sp  # 江主席, 小平同志
     if surface in r.gazetteer.not_entities or len(surface.strip()) < 2:
         return None  # generic words; other lone characters are fragments
+    if sp.label in ("ORG", "LOC") and r.model.generic_markers and regex.search(r.model.generic_markers, surface):
+        return None  # 深圳多家基金公司, 三家券商研究所: a kind of company, no name
     if _LATIN_WORDS.fullmatch(surface) and not surface.isupper():
         return None  # the, International, obmgame: the model saw no English text (acronyms stay: APEC, NCAA)
     if bounds is not None and _cuts_a_word(sp, text, bounds) and not _name_before_a_char(sp, text, bounds):

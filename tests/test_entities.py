@@ -55,7 +55,12 @@ def test_rule_entities(text, expected):
     ("统筹省市县三级资金", ("省市县", "GPE")),
     ("实施强基工程和老旧小区改造", ("强基工程", "FAC")),                    # programmes are no built things
     ("打造现代化都市圈", ("现代化都市圈", "LOC")),                          # no name before the head
-    ("长征火箭发射成功", ("火箭", "ORG")),                                   # a team name only where the league is
+    ("长征火箭发射成功", ("火箭", "ORG")),
+    # kinds of companies and counted companies are no names (issue 10)
+    ("沪上某基金公司投资总监表示", ("沪上某基金公司", "ORG")),
+    ("各大基金公司纷纷发行新产品", ("各大基金公司", "ORG")),
+    ("深圳多家基金公司", ("深圳多家基金公司", "ORG")),
+    ("三家券商研究所发布报告", ("三家券商研究所", "ORG")),                                   # a team name only where the league is
     ("NBA球员驾驶火箭模型车", ("火箭模", "ORG")),
     ("新培育省级未来产业先导区13个", ("产业先导区", "GPE")),                 # 产业省 is a word, 产业 no place                        # a listed generic word, whatever rule finds it
     ("近日，华商报记者从西安市统计局了解到", ("从西安", "PER")),        # a byline marker in running text
