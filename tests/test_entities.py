@@ -34,7 +34,7 @@ def ents(text, mode="rules"):
     ("赴欧洲参展", {("欧洲", "LOC")}),                                              # a continent is no GPE
     # companies and regulators named short in business news (a list of real names as data)
     ("佳能EOS 7D的参考价格为9000元", {("佳能", "ORG")}),
-    ("博时主题和兴业全球基金同期单位净值增长率超过90%", {("博时", "ORG")}),
+    ("博时基金旗下产品", {("博时基金", "ORG")}),
     ("央行宣布下调存款准备金率", {("央行", "ORG")}),
     ("中新网7月22日电 据商务部网站消息", {("中新网", "ORG")}),                    # a news service, not a place
     ("人力资源和社会保障部发布通知", {("人力资源和社会保障部", "ORG")}),          # a ministry holding 和
@@ -56,6 +56,7 @@ def test_rule_entities(text, expected):
     ("实施强基工程和老旧小区改造", ("强基工程", "FAC")),                    # programmes are no built things
     ("打造现代化都市圈", ("现代化都市圈", "LOC")),                          # no name before the head
     ("长征火箭发射成功", ("火箭", "ORG")),
+    ("博时主题单位净值增长率超过90%", ("博时", "ORG")),                  # a fund house inside a fund's name
     # kinds of companies and counted companies are no names (issue 10)
     ("沪上某基金公司投资总监表示", ("沪上某基金公司", "ORG")),
     ("各大基金公司纷纷发行新产品", ("各大基金公司", "ORG")),
