@@ -215,11 +215,18 @@ def _right_noun(text: str, start: int, limit: int, r: FactRules, verb_ok: bool =
     elif not toks or toks[0][3] not in set(r.right_noun_tags):
         return start, start
     stop = set(r.right_stop_tags)
+    verbs = _verb_words(r)
     for t in toks:
-        if (t[3] in stop or not _HAN.fullmatch(t[2])) and out:
-            break
+        set_phrase_verb = t[3] in ("i", "j", "l") and any(v in t[2] for v in verbs)
+        if out and (t[3] in stop or not _HAN.fullmatch(t[2]) or set_phrase_verb):
+            break  # 25个重点项目建成投产, 31个市重点项目提前完成…: a set phrase holding a predicate ends the noun
         out.append(t)
     return out[0][0], out[-1][1]
+
+
+@per_rules
+def _verb_words(r: FactRules) -> tuple[str, ...]:
+    return tuple(w for w in [*r.predicates, *r.count_first_verbs] if len(w) > 1)
 
 
 _COMPARE = "比较"

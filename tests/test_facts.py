@@ -132,6 +132,9 @@ def facts(text):
     ("新能源汽车年产量130万辆", {("新能源汽车年产量", "", "130万辆", 0)}),   # a named metric keeps it
     # having so many: the verb is the predicate
     ("“4元”基金共计有5只", {("“4元”基金", "共计有", "5只", 0)}),
+    # a set phrase holding a predicate ends the noun a count runs into
+    ("25个重点项目建成投产", {("重点项目", "", "25个", 0)}),
+    ("31个市重点项目提前完成年度投资目标", {("市重点项目", "", "31个", 0)}),
 ])
 def test_facts(text, expected):
     assert expected <= facts(text)
