@@ -85,6 +85,8 @@ class _ModelRefine(BaseModel):
     name_tails: list[str] = []
     fused_after_name: str = ""
     generic_markers: str = ""
+    fund_houses: list[str] = []
+    fund_product_words: list[str] = []
     abbreviations: str = ""
     country_pair_chars: str = ""
     work_areas: str = ""
@@ -562,6 +564,8 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
         return sp  # 江主席, 小平同志
     if surface in r.gazetteer.not_entities or len(surface.strip()) < 2:
         return None  # generic words; other lone characters are fragments
+    if surface in r.model.fund_houses and text.startswith(tuple(r.model.fund_product_words), sp.end):
+        return None  # 华夏大盘精选, 长城稳健增利: a fund's name, a product, not an entity
     if sp.label in ("ORG", "LOC") and r.model.generic_markers and regex.search(r.model.generic_markers, surface):
         return None  # 深圳多家基金公司, 三家券商研究所: a kind of company, no name
     if _LATIN_WORDS.fullmatch(surface) and not surface.isupper():
