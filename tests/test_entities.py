@@ -40,7 +40,8 @@ def ents(text, mode="rules"):
     ("人力资源和社会保障部发布通知", {("人力资源和社会保障部", "ORG")}),          # a ministry holding 和
     ("二十国集团峰会在伦敦举行", {("二十国集团", "ORG")}),
     ("美国总统奥巴马表示", {("奥巴马", "PER")}),
-    ("他在NBA已经打了十年", {("NBA", "ORG")}),                                      # a league
+    ("他在NBA已经打了十年", {("NBA", "ORG")}),
+    ("黑龙江省工信厅、发改委等相关部门", {("黑龙江省工信厅", "ORG")}),              # a province's department                                      # a league
     ("火箭主场击败湖人，姚明拿下10个篮板", {("火箭", "ORG"), ("湖人", "ORG")}),      # box-score words say it is the league
 ])
 def test_rule_entities(text, expected):
