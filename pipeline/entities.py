@@ -68,6 +68,7 @@ class _Gazetteer(BaseModel):
     ORG: list[str]
     PER: list[str]
     LOC: list[str]
+    FAC: list[str] = []
     place_org_suffixes: list[str]
     not_before: list[str]
     not_entities: list[str]
@@ -158,7 +159,7 @@ def gazetteer() -> dict[str, str]:
                 stem = w[: -len(suf)]
                 if w.endswith(suf) and len(stem) >= 2 and stem in ns_words:
                     out.setdefault(stem, "GPE")
-    for label in ("GPE", "LOC", "ORG", "PER"):
+    for label in ("GPE", "LOC", "ORG", "PER", "FAC"):
         for w in getattr(r.gazetteer, label):
             out[w] = label
     for w in r.gazetteer.not_entities:
@@ -356,7 +357,7 @@ def find_gazetteer(text: str, toks: list[tuple[int, int]]) -> list[Span]:
     """
     gaz = gazetteer()
     g = rules().gazetteer
-    curated = set(g.GPE + g.LOC + g.ORG + g.PER)
+    curated = set(g.GPE + g.LOC + g.ORG + g.PER + g.FAC)
     org_suffixes = set(g.place_org_suffixes)
     not_before = tuple(g.not_before)
     words = [text[a:b] for a, b in toks]
