@@ -42,7 +42,8 @@ def ents(text, mode="rules"):
     ("美国总统奥巴马表示", {("奥巴马", "PER")}),
     ("他在NBA已经打了十年", {("NBA", "ORG")}),
     ("黑龙江省工信厅、发改委等相关部门", {("黑龙江省工信厅", "ORG")}),              # a province's department
-    ("三峡工程全面建成，青藏铁路建成通车", {("三峡工程", "FAC"), ("青藏铁路", "FAC")}),  # national projects (data)                                      # a league
+    ("三峡工程全面建成，青藏铁路建成通车", {("三峡工程", "FAC"), ("青藏铁路", "FAC")}),  # national projects (data)
+    ("推动中西部地区和黄河流域发展", {("中西部地区", "LOC"), ("黄河流域", "LOC")}),      # regions and basins                                      # a league
     ("火箭主场击败湖人，姚明拿下10个篮板", {("火箭", "ORG"), ("湖人", "ORG")}),      # box-score words say it is the league
 ])
 def test_rule_entities(text, expected):
