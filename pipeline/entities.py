@@ -87,6 +87,7 @@ class _ModelRefine(BaseModel):
     fused_after_name: str = ""
     generic_markers: str = ""
     fund_houses: list[str] = []
+    event_heads: list[str] = []
     fund_product_words: list[str] = []
     abbreviations: str = ""
     country_pair_chars: str = ""
@@ -565,6 +566,8 @@ def refine_model_span(sp: Span, text: str, bounds: tuple[frozenset[int], frozens
         return sp  # 江主席, 小平同志
     if surface in r.gazetteer.not_entities or len(surface.strip()) < 2:
         return None  # generic words; other lone characters are fragments
+    if sp.label == "ORG" and surface.endswith(tuple(r.model.event_heads)):
+        return None  # 上海世博会, 残奥会: events, not organisations
     if surface in r.model.fund_houses and text.startswith(tuple(r.model.fund_product_words), sp.end):
         return None  # 华夏大盘精选, 长城稳健增利: a fund's name, a product, not an entity
     if sp.label in ("ORG", "LOC") and r.model.generic_markers and regex.search(r.model.generic_markers, surface):

@@ -181,6 +181,7 @@ def test_model_spans_that_cut_through_a_word_are_dropped():
     # a fund house's short name before a fund's name is part of a product (guidelines)
     ("华夏大盘精选单位净值上涨", (0, 2, "LOC"), None),
     ("华夏文明源远流长", (0, 2, "LOC"), "LOC"),
+    ("成功举办上海世博会", (4, 9, "ORG"), None),             # an event is no organisation
     # a name with a common surname that the segmenter fused with the one character after it
     ("管理中心主任李杰作了报告", (6, 8, "PER"), "PER"),
     ("第一场比赛，孙俊以１７∶１８", (6, 8, "PER"), "PER"),
