@@ -424,7 +424,8 @@ def _as_written(text: str, c: _Clause, f: Fact) -> str:
     return next((w for w in inner if rules().predicates.get(w) == 0 and len(w) > 1), pred)
 
 
-def _clause(sent: _Sentence, q: Quantity, prev_end: int, cmp_cut: int | None, r: FactRules) -> _Clause:
+def _clause(sent: _Sentence, q: Quantity, prev_end: int, cmp_cut: int | None, r: FactRules,
+            date_before: tuple[int, int] | None = None) -> _Clause:
     text = sent.text
     left_start = prev_end
     breaks = set(r.clause_breaks)
@@ -442,6 +443,15 @@ def _clause(sent: _Sentence, q: Quantity, prev_end: int, cmp_cut: int | None, r:
             ps, pe, _ = _strip(text, outer, j, r)
             if ps < pe:
                 left_start, s, e = outer, ps, pe
+    if s >= e and date_before is not None and left_start == prev_end:
+        # 城镇居民人均可支配收入从2002年的7703元增加到2007年的13786元: a date between the metric and its
+        # figure; the metric (or the predicate) stands before the date
+        a, b = date_before
+        outer = next((i + 1 for i in range(b - 1, a - 1, -1) if text[i] in breaks), a)
+        ps, pe, pred2 = _strip(text, outer, b, r)
+        pred = pred or pred2
+        if ps < pe:
+            left_start, s, e = outer, ps, pe
     if cmp_cut is None:  # searched before the edge words went (相比's 比 is one of them)
         m = _comparison(r).search(text, left_start, q.start)
         cmp_cut = m.start() if m else None
@@ -483,7 +493,7 @@ def _comparison(r: FactRules) -> regex.Pattern:
 
 def _link_sentence(sent: _Sentence, r: FactRules) -> list[Fact]:
     kinds = set(r.fact_kinds)
-    prev_end, cmp_cut = sent.start, None
+    prev_end, cmp_cut, date_before = sent.start, None, None
     for q in sent.quantities:
         if q.kind not in kinds and q.start > sent.start and sent.text[q.start - 1] in _COMPARE:
             # 规模以上工业增加值比2019年同期增长11.1%: a comparison date is no boundary; the metric
@@ -491,10 +501,11 @@ def _link_sentence(sent: _Sentence, r: FactRules) -> list[Fact]:
             cmp_cut = q.start - 1
             continue
         if q.kind not in kinds or q.rule in r.no_fact_rules:
+            date_before = (prev_end, q.start) if q.kind == "date" else None
             prev_end = q.end
             continue
-        c = _clause(sent, q, prev_end, cmp_cut, r)
-        prev_end, cmp_cut = q.end, None
+        c = _clause(sent, q, prev_end, cmp_cut, r, date_before)
+        prev_end, cmp_cut, date_before = q.end, None, None
         rules_here = RULES if q.unit not in r.right_only_units else (rule_count_before_noun,)
         for rule in rules_here:
             found = rule(c, r)

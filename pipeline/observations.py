@@ -486,7 +486,7 @@ def _measure(doc: _Doc, f: Fact, indicator: str | None, said: str | None) -> str
         return "rank"
     if said == "growth":
         return "growth"
-    tail = between.rstrip()
+    tail = _rx(r"(?:\d{4}年(?:末|底)?)的?$").sub("", between.rstrip())  # 增加到2007年的13786元: the verb decides
     if f.direction != 0 and any(tail.endswith(w) for w in r.measure.to_level) \
             and not any(tail.endswith(w) for w in r.measure.reached):
         return "level"  # 提高到2.5%: the new level

@@ -135,6 +135,10 @@ def facts(text):
     # a set phrase holding a predicate ends the noun a count runs into
     ("25个重点项目建成投产", {("重点项目", "", "25个", 0)}),
     ("31个市重点项目提前完成年度投资目标", {("市重点项目", "", "31个", 0)}),
+    # a date between a metric and its figure: the metric stands before the date
+    ("城镇居民人均可支配收入从2002年的7703元增加到2007年的13786元",
+     {("城镇居民人均可支配收入", "", "7703元", 0), ("城镇居民人均可支配收入", "增加到", "13786元", 1)}),
+    ("全省生产总值3000亿元，2025年增长5%", {("生产总值", "增长", "5%", 1)}),
 ])
 def test_facts(text, expected):
     assert expected <= facts(text)

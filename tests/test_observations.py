@@ -152,6 +152,9 @@ def test_region_and_comparison(body, figure, region, comparison):
     (GWR_2026 + "一、过去五年工作回顾\n降低利息负担1.2万亿元。\n二、2026年工作总体部署\n全年完成造林300万亩。",
      "300万亩", "2025", None),
     (GWR_2026 + REVIEW + "降低利息负担1.2万亿元。", "1.2万亿元", "2025", None),
+    # a span of years written as from A to B: each figure its own year, the second a level reached
+    (GWR_2026 + REVIEW + "城镇居民人均可支配收入从2020年的3.5万元增加到2025年的4.6万元。", "4.6万元", "2025", None),
+    (GWR_2026 + REVIEW + "城镇居民人均可支配收入从2020年的3.5万元增加到2025年的4.6万元。", "3.5万元", "2020", None),
     # a stock counted now is no sum over time
     (GWR_2026 + REVIEW + "全省“专精特新”企业共计有1200家。", "1200家", "2025", None),
     (GWR_2026 + REVIEW + "全年共计完成投资3000亿元。", "3000亿元", "2025", "cumulative"),
