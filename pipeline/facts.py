@@ -244,6 +244,7 @@ class _Sentence:
     facts: list[Fact] = field(default_factory=list)
     pending: list[tuple[int, int]] = field(default_factory=list)  # metrics awaiting 分别-pairing
     pending_pred: tuple[str, int] = ("", 0)
+    carried: Fact | None = None  # the last fact of the sentence before, when it ended with ；
 
     @property
     def q_starts(self) -> set[int]:
@@ -281,7 +282,7 @@ def _direction(pred: str) -> int:
 
 
 def _prev_fact(c: _Clause) -> Fact | None:
-    return c.sent.facts[-1] if c.sent.facts else None
+    return c.sent.facts[-1] if c.sent.facts else c.sent.carried
 
 
 def rule_paired(c: _Clause, r: FactRules) -> list[Fact] | None:
@@ -525,7 +526,7 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
     for a, b in scopes:
         scope_at[a] = max(b, scope_at.get(a, b))
     facts: list[Fact] = []
-    qi = 0
+    qi, prev_sent_start = 0, 0
     qs = sorted(quantities, key=lambda q: q.start)
     for s_start, s_end in sentences:
         in_sent = []
@@ -533,7 +534,13 @@ def link(text: str, sentences: list[tuple[int, int]], quantities: list[Quantity]
             if qs[qi].start >= s_start:
                 in_sent.append(qs[qi])
             qi += 1
-        facts.extend(_link_sentence(_Sentence(text, s_start, s_end, in_sent, scope_at), r))
+        i = s_start - 1
+        while i >= 0 and text[i].isspace():
+            i -= 1
+        carried = facts[-1] if facts and i >= 0 and text[i] in "；;" and facts[-1].quantity.end > prev_sent_start \
+            else None  # 增长5.8%；两年平均增长5.9%: a clause after ； goes on with the figure's metric
+        prev_sent_start = s_start
+        facts.extend(_link_sentence(_Sentence(text, s_start, s_end, in_sent, scope_at, carried=carried), r))
     not_metrics = set(r.not_metrics)
     return [f for f in facts if (f.metric_end - f.metric_start > 1 or _noun_char(text[f.metric_start], r))
             and text[f.metric_start:f.metric_end] not in not_metrics]
