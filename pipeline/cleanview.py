@@ -33,15 +33,15 @@ class _Chrome(BaseModel):
     lines: list[str]
 
 
+def _patterns(v: list[str]) -> list[str]:
+    return check_compiles(v, "cleanview.toml pattern")
+
+
 class _Breaks(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sentence_final: str
     keep_after: list[str]
-
-    @field_validator("keep_after")
-    @classmethod
-    def _compiles(cls, v):
-        return check_compiles(v, "keep_after pattern")
+    _c = field_validator("keep_after")(_patterns)
 
 
 class _Headline(BaseModel):
@@ -50,11 +50,7 @@ class _Headline(BaseModel):
     max_chars: int
     min_line: int
     lead_ins: list[str]
-
-    @field_validator("lead_ins")
-    @classmethod
-    def _compiles(cls, v):
-        return check_compiles(v, "headline lead_ins pattern")
+    _c = field_validator("lead_ins")(_patterns)
 
 
 class CleanRules(BaseModel):
