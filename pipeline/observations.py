@@ -35,6 +35,7 @@ class _Measure(BaseModel):
     model_config = ConfigDict(extra="forbid")
     growth_words: list[str]
     share_words: list[str]
+    rate_heads: list[str] = []
     to_level: list[str]
     reached: list[str]
     new_prefixes: list[str]
@@ -478,7 +479,8 @@ def _measure(doc: _Doc, f: Fact, indicator: str | None, said: str | None) -> str
     if said == "share" and indicator is not None and _unit_of(indicator) == "%":
         said = None  # a ratio indicator's own value (全社会研发支出占国内生产总值比重 is R&D intensity)
     named = indicator is not None and said is None  # a name of its own (研发支出占国内生产总值比重)
-    pct_of = f.rule == "count_before_noun" and q.kind == "percent" and doc.text[q.end:q.end + 1] == "的"
+    pct_of = f.rule == "count_before_noun" and q.kind == "percent" and doc.text[q.end:q.end + 1] == "的" \
+        and not metric.endswith(tuple(r.measure.rate_heads))  # 80%的行政村 is a share; 8%的增长速度 is not
     if f.rule == "share_of_previous" or f.predicate in ("占", "占比") or said == "share" or pct_of or \
             (not named and (_has(r.measure.share_words, between) or "占" in metric[1:])):
         return "share"

@@ -108,6 +108,8 @@ def _obs(text, figure):
     (REVIEW + "第三产业增加值占地区生产总值比重为52%。", "52%", ("va_tertiary", "share", "actual", "2025", None)),
     (REVIEW + "新增高新技术企业6000家。", "6000家", ("high_tech_enterprises", "change", "actual", "2025", None)),
     (REVIEW + "全社会研发支出占国内生产总值比重超过2%。", "超过2%", ("rd_intensity", "level", "actual", "2025", None)),
+    # a percent before 的 and a rate is no share of it
+    (REVIEW + "全省农村居民人均可支配收入保持8%的增长速度。", "8%", (None, "level", "actual", "2025", None)),
     (REVIEW + "到2030年，常住人口城镇化率达到70%。", "70%", ("urbanisation_rate", "level", "target", "2030", None)),
     # a plan word inside a name is no target; a comparison date is no period
     (REVIEW + "入选国家培养计划科技领军人才409名。", "409名", (None, "level", "actual", "2025", None)),
