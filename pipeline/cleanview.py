@@ -244,12 +244,16 @@ def headline_end(text: str) -> int | None:
     h, lead = rules().headline, _lead_ins()
     if lead is None:
         return None
-    first = _LINE.match(text).group(0)
-    if len(first.strip()) < h.min_line:
+    end = min(i for i in (text.find("\n"), text.find("\r"), len(text)) if i >= 0)  # the first line, not copied
+    start, stop = 0, end
+    while start < end and text[start].isspace():
+        start += 1
+    while stop > start and text[stop - 1].isspace():
+        stop -= 1
+    if stop - start < h.min_line:
         return None
-    start = len(first) - len(first.lstrip())
-    m = lead.search(first, start + h.min_chars, start + h.max_chars)
-    if m is None or _SENTENCE_END.search(first, start, m.start()):
+    m = lead.search(text, start + h.min_chars, min(end, start + h.max_chars))
+    if m is None or _SENTENCE_END.search(text, start, m.start()):
         return None
     return m.start()
 

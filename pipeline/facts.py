@@ -469,8 +469,8 @@ def _clause(sent: _Sentence, q: Quantity, prev_end: int, cmp_cut: int | None, r:
 def _after_frame(text: str, a: int, b: int, r: FactRules) -> int:
     """Where text[a:b] goes on after its last framing verb (审计署公告称北京奥运会收支结余, 有的说房价: what is
     said, not who says it); ``a`` when it has none. Whole words of the segmenter only (说明书 is no frame)."""
-    words = _frame_words(r)
-    if not any(w in text[a:b] for w in words):
+    words, seg = _frame_words(r), text[a:b]
+    if not any(w in seg for w in words):
         return a
     toks = _tagged(text, a, b)
     k = max((i for i, t in enumerate(toks[:-1]) if t[2] in words), default=-1)
