@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 import regex
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -196,8 +197,10 @@ def _clean_metric(text: str, s: int, e: int, r: FactRules) -> tuple[int, int]:
     return s, e
 
 
-def _right_noun(text: str, start: int, limit: int, r: FactRules, verb_ok: bool = False) -> tuple[int, int]:
-    """The noun phrase right after a quantity (3家企业入选 -> 企业; 80%的行政村 -> 行政村)."""
+def _right_noun(text: str, start: int, limit: int, r: FactRules,
+                verb_ok: Callable[[], bool] = lambda: False) -> tuple[int, int]:
+    """The noun phrase right after a quantity (3家企业入选 -> 企业; 80%的行政村 -> 行政村); ``verb_ok()``
+    says whether a verb may open it (asked only when one does)."""
     if start < limit and text[start] == "的":
         start += 1
     end = start
@@ -210,7 +213,7 @@ def _right_noun(text: str, start: int, limit: int, r: FactRules, verb_ok: bool =
         if close is None:
             return start, start
         out, toks = toks[:close + 1], toks[close + 1:]
-    elif verb_ok and len(toks) > 1 and toks[0][3] == "v" and toks[1][3] in ("n", "nz"):
+    elif len(toks) > 1 and toks[0][3] == "v" and toks[1][3] in ("n", "nz") and verb_ok():
         pass  # 抢下13个进攻篮板: a verb modifying the noun after it, when the left names nothing but a verb
     elif not toks or toks[0][3] not in set(r.right_noun_tags):
         return start, start
@@ -316,8 +319,10 @@ def rule_count_before_noun(c: _Clause, r: FactRules) -> list[Fact] | None:
     de_noun = q.end < s_end and text[q.end] == "的" and not (q.kind == "money" and not left_is_verb)
     if not ((q.kind == "count" and left_is_verb) or noun_follows or de_noun):
         return None
-    left = _tagged(text, *_clean_metric(text, c.s, c.e, r)) if c.s < c.e else []
-    rs, re_ = _right_noun(text, q.end, s_end, r, verb_ok=len(left) == 1 and left[0][3] == "v")
+    def left_is_a_bare_verb() -> bool:
+        left = _tagged(text, *_clean_metric(text, c.s, c.e, r)) if c.s < c.e else []
+        return len(left) == 1 and left[0][3] == "v"
+    rs, re_ = _right_noun(text, q.end, s_end, r, verb_ok=left_is_a_bare_verb)
     if re_ in c.sent.q_starts:
         rs = re_  # 项目43个总投资345亿元: that noun names the next figure
     if rs >= re_:
